@@ -1,0 +1,73 @@
+import { Command } from 'commander';
+import { ConfigError, loadConfig, loadDotEnv, type AppConfig } from './config.ts';
+import { createDatabase } from './db/database.ts';
+import { migrateToLatest, migrationStatus } from './db/migrate.ts';
+import { VERSION } from './version.ts';
+
+// The operator command line: `pnpm cli <command>`. Each feature adds its commands through a register function.
+
+function config(): AppConfig {
+  try {
+    loadDotEnv();
+    return loadConfig(process.env);
+  } catch (err) {
+    const problems = err instanceof ConfigError ? err.problems : [(err as Error).message];
+    throw new CliError(problems.map((p) => `configuration error: ${p}`).join('\n'));
+  }
+}
+
+export class CliError extends Error {}
+
+async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof createDatabase>>) => Promise<T>): Promise<T> {
+  const c = config();
+  const database = await createDatabase({ databaseUrl: c.databaseUrl, dataDir: c.dataDir });
+  try {
+    return await fn(database);
+  } finally {
+    await database.close();
+  }
+}
+
+export function buildCli(): Command {
+  const program = new Command()
+    .name('good-standing')
+    .description('Good Standing operator commands')
+    .version(VERSION)
+    .showHelpAfterError();
+
+  program
+    .command('migrate')
+    .description('apply pending database migrations and print what ran')
+    .action(async () => {
+      await withDatabase(async (database) => {
+        const applied = await migrateToLatest(database.db);
+        if (applied.length === 0) console.log(`database (${database.engine}) is up to date`);
+        for (const name of applied) console.log(`applied ${name}`);
+      });
+    });
+
+  program
+    .command('migrate:status')
+    .description('list applied and pending migrations')
+    .action(async () => {
+      await withDatabase(async (database) => {
+        const status = await migrationStatus(database.db);
+        for (const name of status.applied) console.log(`applied  ${name}`);
+        for (const name of status.pending) console.log(`pending  ${name}`);
+        console.log(`${status.applied.length} applied, ${status.pending.length} pending (${database.engine})`);
+      });
+    });
+
+  return program;
+}
+
+async function main(): Promise<void> {
+  try {
+    await buildCli().parseAsync(process.argv);
+  } catch (err) {
+    process.stderr.write(`error: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}
+
+void main();

@@ -1,0 +1,172 @@
+import { z } from 'zod';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import cron from 'node-cron';
+
+// The environment is parsed once at boot, refused early with one line per problem, then frozen.
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const ROLES = ['all', 'web', 'poller'] as const;
+
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+const integer = (name: string, min: number, max: number, fallback: number) =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        if (v === undefined) return fallback;
+        const n = /^-?\d+$/.test(v.trim()) ? Number(v) : NaN;
+        if (!Number.isInteger(n) || n < min || n > max) {
+          ctx.addIssue({ code: 'custom', message: `${name} must be an integer between ${min} and ${max}` });
+          return z.NEVER;
+        }
+        return n;
+      }),
+  );
+
+const url = (name: string, protocols: string[]) =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .optional()
+      .refine(
+        (v) => {
+          if (v === undefined) return true;
+          try {
+            return protocols.includes(new URL(v).protocol);
+          } catch {
+            return false;
+          }
+        },
+        { message: `${name} must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+      ),
+  );
+
+const oneOf = <T extends readonly [string, ...string[]]>(name: string, values: T, fallback: T[number]) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim().toLowerCase() || undefined : v),
+    z
+      .enum(values, { message: `${name} must be one of ${values.join(', ')}` })
+      .optional()
+      .transform((v) => v ?? fallback),
+  );
+
+const cronExpression = (name: string, fallback: string) =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((v) => v ?? fallback)
+      .refine((v) => cron.validate(v), { message: `${name} must be a valid cron expression` }),
+  );
+
+const EnvSchema = z.object({
+  PORT: integer('PORT', 1, 65535, 3000),
+  HOST: z.preprocess(blankToUndefined, z.string().default('127.0.0.1')),
+  DATABASE_URL: url('DATABASE_URL', ['postgres:', 'postgresql:']),
+  DATA_DIR: z.preprocess(blankToUndefined, z.string().default('./data')),
+  LOG_LEVEL: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+  APP_SECRET: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .optional()
+      .refine((v) => v === undefined || v.length >= 32, {
+        message: 'APP_SECRET must be at least 32 characters (for example: openssl rand -base64 32)',
+      }),
+  ),
+  ROLE: oneOf('ROLE', ROLES, 'all'),
+  SPAPI_CLIENT_ID: z.preprocess(blankToUndefined, z.string().optional()),
+  SPAPI_CLIENT_SECRET: z.preprocess(blankToUndefined, z.string().optional()),
+  SPAPI_ENDPOINT: url('SPAPI_ENDPOINT', ['http:']),
+  SIMULATOR_PORT: integer('SIMULATOR_PORT', 0, 65535, 0),
+  POLL_CRON: cronExpression('POLL_CRON', '0 */4 * * *'),
+  POLL_CONCURRENCY: integer('POLL_CONCURRENCY', 1, 256, 8),
+  POLL_LEASE_SECONDS: integer('POLL_LEASE_SECONDS', 30, 86_400, 1_800),
+  REPORT_DEADLINE_SECONDS: integer('REPORT_DEADLINE_SECONDS', 10, 86_400, 1_200),
+});
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type Role = (typeof ROLES)[number];
+
+export interface AppConfig {
+  readonly port: number;
+  readonly host: string;
+  /** Set: real Postgres through `pg`. Unset: embedded PGlite under `dataDir/pglite`. */
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly logLevel: LogLevel;
+  /** Key material for encrypting secrets at rest; when unset, one is generated into DATA_DIR at start. */
+  readonly appSecret: string | undefined;
+  readonly role: Role;
+  readonly spapi: {
+    /** Undefined in demo mode: the app starts the local simulator and uses its demo credentials. */
+    readonly clientId: string | undefined;
+    readonly clientSecret: string | undefined;
+    /** Transport seam: every SP-API, LWA and document request goes to this local address. */
+    readonly endpoint: string | undefined;
+  };
+  readonly demo: boolean;
+  readonly simulatorPort: number;
+  readonly poll: {
+    readonly cron: string;
+    readonly concurrency: number;
+    readonly leaseSeconds: number;
+    readonly reportDeadlineSeconds: number;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('; '));
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment (plus an optional `.env` loaded by the caller). Throws ConfigError. */
+export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => issue.message));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if ((e.SPAPI_CLIENT_ID === undefined) !== (e.SPAPI_CLIENT_SECRET === undefined)) {
+    problems.push('SPAPI_CLIENT_ID and SPAPI_CLIENT_SECRET must be set together');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const demo = e.SPAPI_CLIENT_ID === undefined;
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.DATA_DIR),
+    logLevel: e.LOG_LEVEL,
+    appSecret: e.APP_SECRET,
+    role: e.ROLE,
+    spapi: Object.freeze({
+      clientId: e.SPAPI_CLIENT_ID,
+      clientSecret: e.SPAPI_CLIENT_SECRET,
+      endpoint: e.SPAPI_ENDPOINT,
+    }),
+    demo,
+    simulatorPort: e.SIMULATOR_PORT,
+    poll: Object.freeze({
+      cron: e.POLL_CRON,
+      concurrency: e.POLL_CONCURRENCY,
+      leaseSeconds: e.POLL_LEASE_SECONDS,
+      reportDeadlineSeconds: e.REPORT_DEADLINE_SECONDS,
+    }),
+  });
+}
+
+/** Reads `.env` from the working directory into process.env (without overriding what is set). */
+export function loadDotEnv(file = '.env'): void {
+  if (existsSync(file)) process.loadEnvFile(file);
+}

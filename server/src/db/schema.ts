@@ -1,0 +1,330 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+// TypeScript view of the tables created in migrations/. Kept by hand beside the migrations: a migration
+// that changes a table changes its interface here in the same commit.
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T = unknown> = ColumnType<T, string, string>;
+/** bigserial/bigint come back from pg as strings to keep 64-bit precision. */
+type BigId = ColumnType<string, string | number | bigint, string | number | bigint>;
+
+export interface UsersTable {
+  id: Generated<string>;
+  email: string;
+  display_name: string | null;
+  password_hash: string;
+  role: 'admin' | 'viewer';
+  time_zone: string | null;
+  created_at: CreatedAt;
+  disabled_at: Timestamp | null;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: CreatedAt;
+  last_seen_at: CreatedAt;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: Json;
+  updated_at: CreatedAt;
+  updated_by: string | null;
+}
+
+export type ConnectionState = 'connected' | 'needs_reauthorization' | 'degraded' | 'disconnected';
+export type Region = 'na' | 'eu' | 'fe';
+
+export interface SellerAccountsTable {
+  id: Generated<string>;
+  seller_id: string;
+  name: string;
+  region: Region;
+  refresh_token_encrypted: string | null;
+  connection_state: ColumnType<ConnectionState, ConnectionState | undefined, ConnectionState>;
+  connection_error: string | null;
+  consecutive_failures: Generated<number>;
+  poll_enabled: Generated<boolean>;
+  next_poll_at: CreatedAt;
+  lease_owner: string | null;
+  lease_expires_at: Timestamp | null;
+  last_poll_at: Timestamp | null;
+  last_success_at: Timestamp | null;
+  settings: ColumnType<Record<string, unknown>, string | undefined, string>;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface AccountMarketplacesTable {
+  account_id: string;
+  marketplace_id: string;
+  country_code: string | null;
+  name: string | null;
+  is_participating: Generated<boolean>;
+  has_suspended_listings: Generated<boolean>;
+  enabled: Generated<boolean>;
+  account_status: string | null;
+  status_since: Timestamp | null;
+  ahr_status: string | null;
+  ahr_score: number | null;
+  last_report_at: Timestamp | null;
+}
+
+export interface ReportDocumentsTable {
+  id: Generated<BigId>;
+  account_id: string;
+  report_type: string;
+  sha256: string;
+  amazon_report_id: string | null;
+  amazon_document_id: string | null;
+  marketplace_ids: ColumnType<string[], string[] | undefined, string[]>;
+  byte_size: number;
+  body: Buffer;
+  parse_status: 'parsed' | 'malformed';
+  parse_error: string | null;
+  parse_notes: ColumnType<string[], string | undefined, string>;
+  captured_at: Timestamp;
+  created_at: CreatedAt;
+  evaluation_pending: Generated<boolean>;
+  evaluated_at: Timestamp | null;
+}
+
+export type PollTrigger = 'schedule' | 'manual' | 'cli';
+export type PollStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'abandoned';
+
+export interface PollRunsTable {
+  id: Generated<string>;
+  account_id: string;
+  trigger: PollTrigger;
+  status: PollStatus;
+  phase: string | null;
+  instance_id: string | null;
+  queued_at: CreatedAt;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  outcome: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  spapi_calls: Generated<number>;
+  throttles: Generated<number>;
+  bytes: Generated<number>;
+  duration_ms: number | null;
+  timings: ColumnType<Record<string, number>, string | undefined, string>;
+  report_reused: boolean | null;
+  amazon_report_id: string | null;
+  report_document_id: BigId | null;
+  snapshots_written: Generated<number>;
+}
+
+export interface MetricSnapshotsTable {
+  id: Generated<BigId>;
+  account_id: string;
+  marketplace_id: string;
+  metric: string;
+  channel: 'afn' | 'mfn' | 'all';
+  captured_at: Timestamp;
+  rate: number | null;
+  numerator: number | null;
+  denominator: number | null;
+  status: string | null;
+  target_value: number | null;
+  target_condition: string | null;
+  window_from: Timestamp | null;
+  window_to: Timestamp | null;
+  window_days: number | null;
+  parts: ColumnType<Record<string, { count: number | null; status: string | null }>, string | undefined, string>;
+  source: ColumnType<'report' | 'data_kiosk', 'report' | 'data_kiosk' | undefined, 'report' | 'data_kiosk'>;
+  granularity: ColumnType<
+    'snapshot' | 'day' | 'week' | 'month',
+    'snapshot' | 'day' | 'week' | 'month' | undefined,
+    'snapshot' | 'day' | 'week' | 'month'
+  >;
+  report_document_id: BigId | null;
+}
+
+export interface PolicySnapshotsTable {
+  id: Generated<BigId>;
+  account_id: string;
+  marketplace_id: string;
+  category: string;
+  captured_at: Timestamp;
+  count: number | null;
+  status: string | null;
+  target_value: number | null;
+  target_condition: string | null;
+  window_from: Timestamp | null;
+  window_to: Timestamp | null;
+  report_document_id: BigId | null;
+}
+
+export interface AccountHealthSnapshotsTable {
+  id: Generated<BigId>;
+  account_id: string;
+  marketplace_id: string;
+  captured_at: Timestamp;
+  account_status: string | null;
+  ahr_status: string | null;
+  ahr_score: number | null;
+  policy_violation_warnings: number | null;
+  source: ColumnType<'report' | 'data_kiosk', 'report' | 'data_kiosk' | undefined, 'report' | 'data_kiosk'>;
+  report_document_id: BigId | null;
+}
+
+export interface AccountStatusHistoryTable {
+  id: Generated<BigId>;
+  account_id: string;
+  marketplace_id: string;
+  previous_status: string | null;
+  status: string;
+  changed_at: Timestamp;
+  report_document_id: BigId | null;
+}
+
+export interface WarningStatesTable {
+  id: Generated<BigId>;
+  account_id: string;
+  marketplace_id: string;
+  warning_type: string;
+  status: string | null;
+  first_seen_at: Timestamp;
+  last_seen_at: Timestamp;
+  cleared_at: Timestamp | null;
+}
+
+export interface AlertsTable {
+  id: Generated<string>;
+  account_id: string;
+  marketplace_id: ColumnType<string, string | undefined, string>;
+  rule: string;
+  subject: ColumnType<string, string | undefined, string>;
+  severity: 'info' | 'warning' | 'critical';
+  state: 'open' | 'acknowledged' | 'resolved';
+  title: string;
+  details: ColumnType<Record<string, unknown>, string | undefined, string>;
+  opened_at: CreatedAt;
+  updated_at: CreatedAt;
+  acknowledged_at: Timestamp | null;
+  acknowledged_by: string | null;
+  resolved_at: Timestamp | null;
+  condition_cleared_at: Timestamp | null;
+}
+
+export interface AlertEventsTable {
+  id: Generated<BigId>;
+  alert_id: string;
+  type: string;
+  at: CreatedAt;
+  user_id: string | null;
+  details: ColumnType<Record<string, unknown>, string | undefined, string>;
+}
+
+export interface AlertMutesTable {
+  account_id: string;
+  rule: string;
+  muted_until: Timestamp | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface OutboxMessagesTable {
+  id: Generated<string>;
+  idempotency_key: string;
+  channel: 'email' | 'webhook' | 'slack';
+  recipient: string;
+  subject: string | null;
+  body_text: string | null;
+  body_html: string | null;
+  payload: ColumnType<unknown, string | null | undefined, string | null>;
+  status: ColumnType<
+    'pending' | 'sending' | 'sent' | 'failed',
+    'pending' | 'sending' | 'sent' | 'failed' | undefined,
+    'pending' | 'sending' | 'sent' | 'failed'
+  >;
+  attempts: Generated<number>;
+  next_attempt_at: CreatedAt;
+  locked_until: Timestamp | null;
+  last_error: string | null;
+  provider_message_id: string | null;
+  alert_event_id: BigId | null;
+  created_at: CreatedAt;
+  sent_at: Timestamp | null;
+}
+
+export type CaseStatus = 'draft' | 'ready' | 'submitted' | 'more_info_requested' | 'reinstated' | 'denied';
+
+export interface ReinstatementCasesTable {
+  id: Generated<string>;
+  account_id: string;
+  marketplace_id: ColumnType<string, string | undefined, string>;
+  alert_id: string | null;
+  origin: 'suspension' | 'alert' | 'manual';
+  status: ColumnType<CaseStatus, CaseStatus | undefined, CaseStatus>;
+  title: string;
+  facts: ColumnType<Record<string, unknown>, string | undefined, string>;
+  sections: ColumnType<Record<string, unknown>, string | undefined, string>;
+  checklist: ColumnType<unknown[], string | undefined, string>;
+  notice_text: string | null;
+  response_deadline_at: Timestamp | null;
+  opened_at: CreatedAt;
+  updated_at: CreatedAt;
+  closed_at: Timestamp | null;
+  reinstatement_confirmed_at: Timestamp | null;
+  created_by: string | null;
+}
+
+export interface CaseEventsTable {
+  id: Generated<BigId>;
+  case_id: string;
+  type: string;
+  at: CreatedAt;
+  user_id: string | null;
+  details: ColumnType<Record<string, unknown>, string | undefined, string>;
+}
+
+export interface CaseEvidenceTable {
+  id: Generated<string>;
+  case_id: string;
+  file_name: string;
+  content_type: string;
+  byte_size: number;
+  sha256: string;
+  content: Buffer;
+  description: string | null;
+  uploaded_by: string | null;
+  uploaded_at: CreatedAt;
+}
+
+export interface DB {
+  users: UsersTable;
+  sessions: SessionsTable;
+  settings: SettingsTable;
+  seller_accounts: SellerAccountsTable;
+  account_marketplaces: AccountMarketplacesTable;
+  report_documents: ReportDocumentsTable;
+  poll_runs: PollRunsTable;
+  metric_snapshots: MetricSnapshotsTable;
+  policy_snapshots: PolicySnapshotsTable;
+  account_health_snapshots: AccountHealthSnapshotsTable;
+  account_status_history: AccountStatusHistoryTable;
+  warning_states: WarningStatesTable;
+  alerts: AlertsTable;
+  alert_events: AlertEventsTable;
+  alert_mutes: AlertMutesTable;
+  outbox_messages: OutboxMessagesTable;
+  reinstatement_cases: ReinstatementCasesTable;
+  case_events: CaseEventsTable;
+  case_evidence: CaseEvidenceTable;
+}
+
+export type SellerAccountRow = Selectable<SellerAccountsTable>;
+export type NewSellerAccount = Insertable<SellerAccountsTable>;
+export type SellerAccountUpdate = Updateable<SellerAccountsTable>;
+export type PollRunRow = Selectable<PollRunsTable>;
+export type MetricSnapshotRow = Selectable<MetricSnapshotsTable>;

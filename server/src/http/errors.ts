@@ -1,0 +1,84 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+
+// One error shape for every API answer: { error: { code, message, details? } }. Known codes map to their
+// status; anything unexpected is logged with its stack and answered with a generic 500.
+
+const STATUS_BY_CODE = {
+  BAD_REQUEST: 400,
+  VALIDATION_FAILED: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  SERVICE_UNAVAILABLE: 503,
+} as const;
+
+export type ErrorCode = keyof typeof STATUS_BY_CODE;
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+  get statusCode(): number {
+    return STATUS_BY_CODE[this.code];
+  }
+}
+
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      details: z.unknown().optional(),
+    }),
+  })
+  .describe('Error');
+
+export type ErrorBodyType = z.infer<typeof ErrorBody>;
+
+function body(code: string, message: string, details?: unknown): ErrorBodyType {
+  return { error: { code, message, ...(details === undefined ? {} : { details }) } };
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | AppError | Error, request, reply) => {
+    if (err instanceof AppError) {
+      return reply.status(err.statusCode).send(body(err.code, err.message, err.details));
+    }
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const details = err.validation.map((v) => ({
+        path: `${err.validationContext ?? 'request'}${v.instancePath.replaceAll('/', '.')}`,
+        message: v.message,
+      }));
+      return reply
+        .status(400)
+        .send(body('VALIDATION_FAILED', `invalid ${err.validationContext ?? 'request'}: ${details[0]?.message}`, details));
+    }
+    if (isResponseSerializationError(err)) {
+      request.log.error({ err }, 'response did not match its schema');
+      return reply.status(500).send(body('INTERNAL', 'internal server error'));
+    }
+    const statusCode = (err as FastifyError).statusCode;
+    if (statusCode && statusCode >= 400 && statusCode < 500) {
+      // Fastify's own client errors (bad JSON body, unsupported media type, body too large).
+      const code = statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : statusCode === 404 ? 'NOT_FOUND' : 'BAD_REQUEST';
+      return reply.status(statusCode).send(body(code, err.message));
+    }
+    request.log.error({ err }, 'unhandled error');
+    return reply.status(500).send(body('INTERNAL', 'internal server error'));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send(body('NOT_FOUND', `no route for ${request.method} ${request.url.split('?')[0]}`));
+  });
+}

@@ -1,0 +1,57 @@
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig, loadDotEnv, type AppConfig } from './config.ts';
+
+// The process only: read the configuration, build the app, listen, and close gracefully on a signal.
+
+function readConfig(): AppConfig {
+  try {
+    loadDotEnv();
+    return loadConfig(process.env);
+  } catch (err) {
+    // One line per problem, no stack trace: the operator only needs to know which variable to fix.
+    const problems = err instanceof ConfigError ? err.problems : [(err as Error).message];
+    for (const problem of problems) process.stderr.write(`configuration error: ${problem}\n`);
+    process.exit(1);
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  let app;
+  try {
+    app = await buildApp(config);
+  } catch (err) {
+    process.stderr.write(`start-up failed: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down: no new requests, finishing work in flight');
+    // A second signal or a hung close must not keep the process alive forever.
+    const force = setTimeout(() => {
+      app.log.error('graceful shutdown timed out; exiting');
+      process.exit(1);
+    }, 30_000);
+    force.unref();
+    app.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        app.log.error({ err }, 'error while shutting down');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+
+  await app.listen({ port: config.port, host: config.host });
+  app.log.info(
+    { database: app.database.engine, mode: config.demo ? 'demo' : 'live', role: config.role },
+    `Good Standing is listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`,
+  );
+}
+
+void main();

@@ -1,0 +1,22 @@
+import pg from 'pg';
+
+// Fails the run early with one clear line when the Postgres the tests need is not there.
+export default async function setup(): Promise<void> {
+  const url = testDatabaseUrl();
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+  } catch (err) {
+    throw new Error(
+      `tests need PostgreSQL at ${url} (set TEST_DATABASE_URL): ${(err as Error).message}. ` +
+        'Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start',
+    );
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+export function testDatabaseUrl(): string {
+  return process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+}

@@ -1,0 +1,59 @@
+import { mkdtemp, readdir, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { freePort, spawnServerScript, waitFor } from '../helpers/processes.ts';
+import { createTestDatabase } from '../helpers/db.ts';
+
+async function health(port: number) {
+  const res = await fetch(`http://127.0.0.1:${port}/api/health`);
+  return res.ok ? ((await res.json()) as { database: string }) : undefined;
+}
+
+describe('the server process', () => {
+  it('starts with no configuration on embedded Postgres, and stops on SIGTERM', async () => {
+    const cwd = await mkdtemp(path.join(tmpdir(), 'gs-start-'));
+    const port = await freePort();
+    const server = spawnServerScript('server.ts', [], { PORT: String(port), LOG_LEVEL: 'info' }, cwd);
+    try {
+      const started = Date.now();
+      const body = await waitFor(() => health(port), 20_000, 'GET /api/health');
+      expect(body.database).toBe('pglite');
+      expect(Date.now() - started).toBeLessThan(20_000);
+      const secret = await stat(path.join(cwd, 'data', 'app-secret'));
+      expect(secret.mode & 0o777).toBe(0o600);
+      expect(server.output()).toContain('APP_SECRET is not set');
+    } finally {
+      server.child.kill('SIGTERM');
+    }
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('uses the real Postgres when DATABASE_URL is set', async () => {
+    const t = await createTestDatabase('postgres', { migrate: false });
+    const port = await freePort();
+    const server = spawnServerScript(
+      'server.ts',
+      [],
+      { PORT: String(port), DATABASE_URL: t.url!, DATA_DIR: t.dataDir, LOG_LEVEL: 'warn' },
+      t.dataDir,
+    );
+    try {
+      const body = await waitFor(() => health(port), 20_000, 'GET /api/health');
+      expect(body.database).toBe('postgres');
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+      await t.destroy();
+    }
+  });
+
+  it('refuses a bad value with one line, before creating anything', async () => {
+    const cwd = await mkdtemp(path.join(tmpdir(), 'gs-badenv-'));
+    const server = spawnServerScript('server.ts', [], { PORT: 'abc' }, cwd);
+    const { code } = await server.exited;
+    expect(code).toBe(1);
+    expect(server.output().trim()).toBe('configuration error: PORT must be an integer between 1 and 65535');
+    expect(await readdir(cwd)).toEqual([]);
+  });
+});
