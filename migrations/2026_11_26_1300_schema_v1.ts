@@ -145,7 +145,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('timings', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
     .addColumn('report_reused', 'boolean')
     .addColumn('amazon_report_id', 'text')
-    .addColumn('report_document_id', 'bigint', (c) => c.references('report_documents.id').onDelete('set null'))
+    .addColumn('report_document_id', 'bigint', (c) =>
+      c.references('report_documents.id').onDelete('set null'),
+    )
     .addColumn('snapshots_written', 'integer', (c) => c.notNull().defaultTo(0))
     .execute();
   await db.schema
@@ -176,7 +178,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('window_to', 'timestamptz')
     .addColumn('window_days', 'integer')
     .addColumn('parts', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
-    .addColumn('source', 'text', (c) => c.notNull().defaultTo('report').check(sql`source in ('report', 'data_kiosk')`))
+    .addColumn('source', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('report')
+        .check(sql`source in ('report', 'data_kiosk')`),
+    )
     .addColumn('granularity', 'text', (c) =>
       c
         .notNull()
@@ -230,7 +237,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('ahr_status', 'text')
     .addColumn('ahr_score', 'double precision')
     .addColumn('policy_violation_warnings', 'integer')
-    .addColumn('source', 'text', (c) => c.notNull().defaultTo('report').check(sql`source in ('report', 'data_kiosk')`))
+    .addColumn('source', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('report')
+        .check(sql`source in ('report', 'data_kiosk')`),
+    )
     .addColumn('report_document_id', 'bigint', (c) => c.references('report_documents.id').onDelete('cascade'))
     .execute();
   await sql`create unique index account_health_snapshots_identity_key on account_health_snapshots
@@ -244,7 +256,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('previous_status', 'text')
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('changed_at', 'timestamptz', (c) => c.notNull())
-    .addColumn('report_document_id', 'bigint', (c) => c.references('report_documents.id').onDelete('set null'))
+    .addColumn('report_document_id', 'bigint', (c) =>
+      c.references('report_documents.id').onDelete('set null'),
+    )
     .execute();
   await db.schema
     .createIndex('account_status_history_idx')
@@ -298,7 +312,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('user_id', 'uuid', (c) => c.references('users.id').onDelete('set null'))
     .addColumn('details', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
     .execute();
-  await db.schema.createIndex('alert_events_alert_idx').on('alert_events').columns(['alert_id', 'at']).execute();
+  await db.schema
+    .createIndex('alert_events_alert_idx')
+    .on('alert_events')
+    .columns(['alert_id', 'at'])
+    .execute();
 
   await db.schema
     .createTable('alert_mutes')
@@ -322,7 +340,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('body_html', 'text')
     .addColumn('payload', 'jsonb')
     .addColumn('status', 'text', (c) =>
-      c.notNull().defaultTo('pending').check(sql`status in ('pending', 'sending', 'sent', 'failed')`),
+      c
+        .notNull()
+        .defaultTo('pending')
+        .check(sql`status in ('pending', 'sending', 'sent', 'failed')`),
     )
     .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('next_attempt_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))

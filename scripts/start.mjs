@@ -21,22 +21,34 @@ function newestMtime(dir) {
 const sources = [path.join(web, 'src'), path.join(web, 'svelte.config.js'), path.join(web, 'vite.config.ts')];
 const stale =
   !existsSync(handler) ||
-  Math.max(...sources.filter(existsSync).map((p) => (statSync(p).isDirectory() ? newestMtime(p) : statSync(p).mtimeMs))) >
-    statSync(handler).mtimeMs;
+  Math.max(
+    ...sources
+      .filter(existsSync)
+      .map((p) => (statSync(p).isDirectory() ? newestMtime(p) : statSync(p).mtimeMs)),
+  ) > statSync(handler).mtimeMs;
 
 if (stale) {
   console.log('building the dashboard (web/) ...');
   const vite = path.join(web, 'node_modules', 'vite', 'bin', 'vite.js');
-  const result = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: web, stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
+    cwd: web,
+    stdio: 'inherit',
+  });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
 // tsx is the server's dependency: resolve its loader from there, whatever the working directory.
-const tsxDir = path.dirname(createRequire(path.join(root, 'server', 'package.json')).resolve('tsx/package.json'));
+const tsxDir = path.dirname(
+  createRequire(path.join(root, 'server', 'package.json')).resolve('tsx/package.json'),
+);
 const tsxLoader = pathToFileURL(path.join(tsxDir, 'dist', 'loader.mjs')).href;
-const server = spawn(process.execPath, ['--import', tsxLoader, path.join(root, 'server', 'src', 'server.ts')], {
-  stdio: 'inherit',
-  cwd: process.cwd(),
-});
+const server = spawn(
+  process.execPath,
+  ['--import', tsxLoader, path.join(root, 'server', 'src', 'server.ts')],
+  {
+    stdio: 'inherit',
+    cwd: process.cwd(),
+  },
+);
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
 server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

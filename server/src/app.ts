@@ -5,20 +5,31 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import { randomUUID } from 'node:crypto';
 import type { AppConfig } from './config.ts';
 import { createDatabase, type Database } from './db/database.ts';
-import { migrateToLatest } from './db/migrate.ts';
 import { registerErrorHandling } from './http/errors.ts';
 import { registerWeb, webBuildDir } from './http/web.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { loggerOptions } from './logger.ts';
-import { resolveAppSecret, SecretBox } from './crypto/secrets.ts';
-import { verifySecretKey } from './crypto/secret-check.ts';
 import { VERSION } from './version.ts';
+import type { SpApiClients, SpApiSettings } from './poller/spapi-clients.ts';
+import type { SecretBox } from './crypto/secrets.ts';
+import type { Demo } from './demo/demo-mode.ts';
+import { createRuntime } from './runtime.ts';
+import type { Poller, PollerOptions } from './poller/poller.ts';
+import { accountsRoutes } from './accounts/accounts.routes.ts';
 
 export interface AppDeps {
   /** A database the caller owns (tests pass one isolated per file); otherwise created from the config. */
   database?: Database;
   /** Serve the built dashboard (default true). */
   web?: boolean;
+  /** Run the poll schedule (default: unless ROLE=web). Tests that drive polls by hand turn it off. */
+  schedule?: boolean;
+  /** SP-API app credentials and endpoint; default from the config, or the demo simulator in demo mode. */
+  spapi?: SpApiSettings;
+  /** Poller tuning (tests shorten the intervals). */
+  poller?: Partial<PollerOptions>;
+  /** Rate-limit scale matching a simulator whose usage plans are scaled (tests, benchmark). */
+  rateScale?: number;
 }
 
 declare module 'fastify' {
@@ -26,6 +37,9 @@ declare module 'fastify' {
     config: AppConfig;
     database: Database;
     secrets: SecretBox;
+    poller: Poller;
+    spapiClients: SpApiClients;
+    demo: Demo | undefined;
   }
 }
 
@@ -39,25 +53,22 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  const database = deps.database ?? (await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  const database =
+    deps.database ?? (await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  // onClose hooks run last-registered first: registered before the poller's, the database closes after it.
   if (!deps.database) app.addHook('onClose', () => database.close());
   try {
-    const applied = await migrateToLatest(database.db);
-    if (applied.length > 0) app.log.info({ applied }, 'database migrated');
-
-    const resolved = await resolveAppSecret(config.appSecret, config.dataDir);
-    if (resolved.origin === 'generated') {
-      app.log.warn(
-        { file: resolved.file },
-        'APP_SECRET is not set: generated one and saved it with 0600 permissions; back it up, or set APP_SECRET',
-      );
-    }
-    const secrets = new SecretBox(resolved.secret);
-    await verifySecretKey(database.db, secrets);
-
+    const runtime = await createRuntime(config, database, app.log, deps);
     app.decorate('config', config);
     app.decorate('database', database);
-    app.decorate('secrets', secrets);
+    app.decorate('secrets', runtime.secrets);
+    app.decorate('demo', runtime.demo);
+    app.decorate('poller', runtime.poller);
+    app.decorate('spapiClients', runtime.clients);
+    app.addHook('onClose', () => runtime.close());
+    if (deps.schedule ?? config.role !== 'web') {
+      app.addHook('onReady', async () => runtime.poller.start());
+    }
   } catch (err) {
     await app.close();
     throw err;
@@ -73,6 +84,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
 
   registerErrorHandling(app);
   await app.register(healthRoutes, { database, demo: config.demo });
+  await app.register(accountsRoutes, { clients: app.spapiClients, poller: app.poller });
 
   if (deps.web !== false) await registerWeb(app, { buildDir: webBuildDir() });
   return app;

@@ -3,6 +3,9 @@ import { ConfigError, loadConfig, loadDotEnv, type AppConfig } from './config.ts
 import { createDatabase } from './db/database.ts';
 import { migrateToLatest, migrationStatus } from './db/migrate.ts';
 import { VERSION } from './version.ts';
+import { registerReportCommands } from './reports/reports.cli.ts';
+import { registerSimulatorCommands } from './simulator/simulator.cli.ts';
+import { registerPollCommands } from './poller/poller.cli.ts';
 
 // The operator command line: `pnpm cli <command>`. Each feature adds its commands through a register function.
 
@@ -18,7 +21,9 @@ function config(): AppConfig {
 
 export class CliError extends Error {}
 
-async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof createDatabase>>) => Promise<T>): Promise<T> {
+async function withDatabase<T>(
+  fn: (db: Awaited<ReturnType<typeof createDatabase>>) => Promise<T>,
+): Promise<T> {
   const c = config();
   const database = await createDatabase({ databaseUrl: c.databaseUrl, dataDir: c.dataDir });
   try {
@@ -54,10 +59,15 @@ export function buildCli(): Command {
         const status = await migrationStatus(database.db);
         for (const name of status.applied) console.log(`applied  ${name}`);
         for (const name of status.pending) console.log(`pending  ${name}`);
-        console.log(`${status.applied.length} applied, ${status.pending.length} pending (${database.engine})`);
+        console.log(
+          `${status.applied.length} applied, ${status.pending.length} pending (${database.engine})`,
+        );
       });
     });
 
+  registerPollCommands(program, config);
+  registerReportCommands(program);
+  registerSimulatorCommands(program);
   return program;
 }
 

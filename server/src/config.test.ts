@@ -53,7 +53,10 @@ describe('loadConfig', () => {
   });
 
   it('treats blank values as unset', () => {
-    expect(loadConfig({ PORT: '', DATABASE_URL: '  ' })).toMatchObject({ port: 3000, databaseUrl: undefined });
+    expect(loadConfig({ PORT: '', DATABASE_URL: '  ' })).toMatchObject({
+      port: 3000,
+      databaseUrl: undefined,
+    });
   });
 
   it.each([
@@ -63,7 +66,10 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL must be a URL starting with postgres:// or postgresql://'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent'],
     [{ ROLE: 'worker' }, 'ROLE must be one of all, web, poller'],
-    [{ APP_SECRET: 'short' }, 'APP_SECRET must be at least 32 characters (for example: openssl rand -base64 32)'],
+    [
+      { APP_SECRET: 'short' },
+      'APP_SECRET must be at least 32 characters (for example: openssl rand -base64 32)',
+    ],
     [{ POLL_CRON: 'every hour' }, 'POLL_CRON must be a valid cron expression'],
     [{ SPAPI_ENDPOINT: 'ftp://x' }, 'SPAPI_ENDPOINT must be a URL starting with http://'],
     [{ SPAPI_CLIENT_ID: 'only-the-id' }, 'SPAPI_CLIENT_ID and SPAPI_CLIENT_SECRET must be set together'],

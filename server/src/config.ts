@@ -87,7 +87,9 @@ const EnvSchema = z.object({
   SIMULATOR_PORT: integer('SIMULATOR_PORT', 0, 65535, 0),
   POLL_CRON: cronExpression('POLL_CRON', '0 */4 * * *'),
   POLL_CONCURRENCY: integer('POLL_CONCURRENCY', 1, 256, 8),
-  POLL_LEASE_SECONDS: integer('POLL_LEASE_SECONDS', 30, 86_400, 1_800),
+  POLL_LEASE_SECONDS: integer('POLL_LEASE_SECONDS', 5, 86_400, 600),
+  POLL_DISPATCH_SECONDS: integer('POLL_DISPATCH_SECONDS', 1, 59, 10),
+  REPORT_POLL_SECONDS: integer('REPORT_POLL_SECONDS', 1, 600, 15),
   REPORT_DEADLINE_SECONDS: integer('REPORT_DEADLINE_SECONDS', 10, 86_400, 1_200),
 });
 
@@ -118,6 +120,10 @@ export interface AppConfig {
     readonly concurrency: number;
     readonly leaseSeconds: number;
     readonly reportDeadlineSeconds: number;
+    /** How often each instance looks for due accounts. */
+    readonly dispatchSeconds: number;
+    /** First wait between getReport checks while Amazon prepares a report (undefined: 15 s, 1 s in demo). */
+    readonly reportPollSeconds: number | undefined;
   };
 }
 
@@ -162,6 +168,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       concurrency: e.POLL_CONCURRENCY,
       leaseSeconds: e.POLL_LEASE_SECONDS,
       reportDeadlineSeconds: e.REPORT_DEADLINE_SECONDS,
+      dispatchSeconds: e.POLL_DISPATCH_SECONDS,
+      reportPollSeconds: env.REPORT_POLL_SECONDS?.trim() ? e.REPORT_POLL_SECONDS : undefined,
     }),
   });
 }

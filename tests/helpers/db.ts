@@ -44,7 +44,12 @@ export async function createTestDatabase(
   await admin.connect();
   await admin.query(`create schema "${schema}"`);
   await admin.end();
-  const database = await createDatabase({ databaseUrl: testDatabaseUrl(), dataDir, searchPath: schema, poolSize: 5 });
+  const database = await createDatabase({
+    databaseUrl: testDatabaseUrl(),
+    dataDir,
+    searchPath: schema,
+    poolSize: 5,
+  });
   if (migrate) await migrateToLatest(database.db);
   const url = new URL(testDatabaseUrl());
   url.searchParams.set('options', `-c search_path=${schema}`);

@@ -34,13 +34,22 @@ export interface Spawned {
 }
 
 /** Runs a TypeScript entry point of the server (through tsx) as a real child process. */
-export function spawnServerScript(script: string, args: string[], env: Record<string, string>, cwd: string): Spawned {
-  const child = spawn(process.execPath, ['--import', tsxLoader, path.join(repoRoot, 'server', 'src', script), ...args], {
-    cwd,
-    // Only what the test gives, plus PATH: the child must not inherit a developer's configuration.
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export function spawnServerScript(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+): Spawned {
+  const child = spawn(
+    process.execPath,
+    ['--import', tsxLoader, path.join(repoRoot, 'server', 'src', script), ...args],
+    {
+      cwd,
+      // Only what the test gives, plus PATH: the child must not inherit a developer's configuration.
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
@@ -50,7 +59,11 @@ export function spawnServerScript(script: string, args: string[], env: Record<st
   return { child, output: () => out, exited };
 }
 
-export async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe().catch(() => undefined);

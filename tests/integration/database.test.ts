@@ -71,11 +71,18 @@ describe.each(['postgres', 'pglite'] as const)('data layer on %s', (engine) => {
   it('rolls a failed transaction back completely', async () => {
     await expect(
       t.db.transaction().execute(async (tx) => {
-        await tx.insertInto('seller_accounts').values({ seller_id: 'A1ROLLBACK', name: 'x', region: 'eu' }).execute();
+        await tx
+          .insertInto('seller_accounts')
+          .values({ seller_id: 'A1ROLLBACK', name: 'x', region: 'eu' })
+          .execute();
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
-    const rows = await t.db.selectFrom('seller_accounts').where('seller_id', '=', 'A1ROLLBACK').selectAll().execute();
+    const rows = await t.db
+      .selectFrom('seller_accounts')
+      .where('seller_id', '=', 'A1ROLLBACK')
+      .selectAll()
+      .execute();
     expect(rows).toHaveLength(0);
   });
 
@@ -148,7 +155,11 @@ describe.each(['postgres', 'pglite'] as const)('data layer on %s', (engine) => {
     };
     await t.db.insertInto('alerts').values(alert).execute();
     await expect(t.db.insertInto('alerts').values(alert).execute()).rejects.toThrow(/duplicate key|unique/i);
-    await t.db.updateTable('alerts').set({ state: 'resolved' }).where('account_id', '=', account.id).execute();
+    await t.db
+      .updateTable('alerts')
+      .set({ state: 'resolved' })
+      .where('account_id', '=', account.id)
+      .execute();
     await t.db.insertInto('alerts').values(alert).execute();
   });
 
@@ -162,7 +173,10 @@ describe.each(['postgres', 'pglite'] as const)('data layer on %s', (engine) => {
 
   it.runIf(engine === 'postgres')('answers no to a ping when the server is unreachable', async () => {
     const { createDatabase } = await import('@good-standing/server/db/database.ts');
-    const unreachable = await createDatabase({ databaseUrl: 'postgres://postgres@127.0.0.1:1/none', dataDir: t.dataDir });
+    const unreachable = await createDatabase({
+      databaseUrl: 'postgres://postgres@127.0.0.1:1/none',
+      dataDir: t.dataDir,
+    });
     expect(await unreachable.ping(2_000)).toBe(false);
     await unreachable.close();
   });

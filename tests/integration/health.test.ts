@@ -9,7 +9,10 @@ describe.each(['postgres', 'pglite'] as const)('health and error shape on %s', (
   let app: FastifyInstance;
   beforeAll(async () => {
     t = await createTestDatabase(engine);
-    app = await buildApp(loadConfig({ DATA_DIR: t.dataDir, LOG_LEVEL: 'silent' }), { database: t, web: false });
+    app = await buildApp(loadConfig({ DATA_DIR: t.dataDir, LOG_LEVEL: 'silent' }), {
+      database: t,
+      web: false,
+    });
   });
   afterAll(async () => {
     await app?.close();
@@ -25,7 +28,9 @@ describe.each(['postgres', 'pglite'] as const)('health and error shape on %s', (
   it('answers unknown API paths with the uniform JSON error', async () => {
     const res = await app.inject({ method: 'GET', url: '/api/does-not-exist?x=1' });
     expect(res.statusCode).toBe(404);
-    expect(res.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'no route for GET /api/does-not-exist' } });
+    expect(res.json()).toEqual({
+      error: { code: 'NOT_FOUND', message: 'no route for GET /api/does-not-exist' },
+    });
   });
 
   it('serves the OpenAPI document built from the route schemas', async () => {
@@ -40,11 +45,16 @@ describe.each(['postgres', 'pglite'] as const)('health and error shape on %s', (
 describe('health when the database is gone', () => {
   it('answers 503 with the error shape and no stack trace', async () => {
     const t = await createTestDatabase('postgres');
-    const app = await buildApp(loadConfig({ DATA_DIR: t.dataDir, LOG_LEVEL: 'silent' }), { database: t, web: false });
+    const app = await buildApp(loadConfig({ DATA_DIR: t.dataDir, LOG_LEVEL: 'silent' }), {
+      database: t,
+      web: false,
+    });
     await t.destroy();
     const res = await app.inject({ method: 'GET', url: '/api/health' });
     expect(res.statusCode).toBe(503);
-    expect(res.json()).toEqual({ error: { code: 'SERVICE_UNAVAILABLE', message: 'database is unreachable' } });
+    expect(res.json()).toEqual({
+      error: { code: 'SERVICE_UNAVAILABLE', message: 'database is unreachable' },
+    });
     expect(res.body).not.toMatch(/at \w+ \(/);
     await app.close();
   });

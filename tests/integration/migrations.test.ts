@@ -6,7 +6,9 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
 async function tables(t: TestDatabase): Promise<string[]> {
   const result = await sql<{ table_name: string }>`select table_name from information_schema.tables
-    where table_schema = current_schema() and table_name not like 'kysely_%' order by table_name`.execute(t.db);
+    where table_schema = current_schema() and table_name not like 'kysely_%' order by table_name`.execute(
+    t.db,
+  );
   return result.rows.map((r) => r.table_name);
 }
 

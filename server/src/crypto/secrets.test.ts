@@ -27,7 +27,10 @@ describe('SecretBox', () => {
 describe('resolveAppSecret', () => {
   it('prefers the environment, else generates once into DATA_DIR with 0600 and reuses it', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'gs-secret-'));
-    expect(await resolveAppSecret('e'.repeat(40), dir)).toEqual({ secret: 'e'.repeat(40), origin: 'environment' });
+    expect(await resolveAppSecret('e'.repeat(40), dir)).toEqual({
+      secret: 'e'.repeat(40),
+      origin: 'environment',
+    });
     const first = await resolveAppSecret(undefined, dir);
     expect(first.origin).toBe('generated');
     expect((await stat(first.file!)).mode & 0o777).toBe(0o600);

@@ -20,7 +20,9 @@ export class SecretBox {
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     const tag = cipher.getAuthTag();
-    return [VERSION, iv.toString('base64url'), tag.toString('base64url'), body.toString('base64url')].join(':');
+    return [VERSION, iv.toString('base64url'), tag.toString('base64url'), body.toString('base64url')].join(
+      ':',
+    );
   }
 
   open(envelope: string): string {
@@ -31,7 +33,9 @@ export class SecretBox {
     const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
     try {
-      return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
+      return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString(
+        'utf8',
+      );
     } catch {
       throw new Error('sealed secret cannot be opened: APP_SECRET differs from the one it was sealed with');
     }
@@ -46,7 +50,10 @@ export interface ResolvedSecret {
 }
 
 /** APP_SECRET from the environment, else the one kept in DATA_DIR, else a new one written there (0600). */
-export async function resolveAppSecret(appSecret: string | undefined, dataDir: string): Promise<ResolvedSecret> {
+export async function resolveAppSecret(
+  appSecret: string | undefined,
+  dataDir: string,
+): Promise<ResolvedSecret> {
   if (appSecret) return { secret: appSecret, origin: 'environment' };
   const file = path.join(dataDir, SECRET_FILE);
   try {

@@ -50,7 +50,9 @@ async function createPglite(options: DatabaseOptions): Promise<Database> {
   await mkdir(dir, { recursive: true });
   const pglite = await PGlite.create(dir, { parsers: { [INT8_OID]: (value: string) => value } });
   if (options.searchPath) {
-    await pglite.exec(`create schema if not exists "${options.searchPath}"; set search_path to "${options.searchPath}"`);
+    await pglite.exec(
+      `create schema if not exists "${options.searchPath}"; set search_path to "${options.searchPath}"`,
+    );
   }
   return wrap(new Kysely<DB>({ dialect: new PGliteDialect(pglite) }), 'pglite');
 }

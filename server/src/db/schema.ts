@@ -6,8 +6,7 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type CreatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T = unknown> = ColumnType<T, string, string>;
-/** bigserial/bigint come back from pg as strings to keep 64-bit precision. */
-type BigId = ColumnType<string, string | number | bigint, string | number | bigint>;
+// bigserial/bigint columns are read as strings (full 64-bit precision on both engines).
 
 export interface UsersTable {
   id: Generated<string>;
@@ -78,7 +77,7 @@ export interface AccountMarketplacesTable {
 }
 
 export interface ReportDocumentsTable {
-  id: Generated<BigId>;
+  id: Generated<string>;
   account_id: string;
   report_type: string;
   sha256: string;
@@ -119,12 +118,12 @@ export interface PollRunsTable {
   timings: ColumnType<Record<string, number>, string | undefined, string>;
   report_reused: boolean | null;
   amazon_report_id: string | null;
-  report_document_id: BigId | null;
+  report_document_id: string | null;
   snapshots_written: Generated<number>;
 }
 
 export interface MetricSnapshotsTable {
-  id: Generated<BigId>;
+  id: Generated<string>;
   account_id: string;
   marketplace_id: string;
   metric: string;
@@ -139,18 +138,22 @@ export interface MetricSnapshotsTable {
   window_from: Timestamp | null;
   window_to: Timestamp | null;
   window_days: number | null;
-  parts: ColumnType<Record<string, { count: number | null; status: string | null }>, string | undefined, string>;
+  parts: ColumnType<
+    Record<string, { count: number | null; status: string | null }>,
+    string | undefined,
+    string
+  >;
   source: ColumnType<'report' | 'data_kiosk', 'report' | 'data_kiosk' | undefined, 'report' | 'data_kiosk'>;
   granularity: ColumnType<
     'snapshot' | 'day' | 'week' | 'month',
     'snapshot' | 'day' | 'week' | 'month' | undefined,
     'snapshot' | 'day' | 'week' | 'month'
   >;
-  report_document_id: BigId | null;
+  report_document_id: string | null;
 }
 
 export interface PolicySnapshotsTable {
-  id: Generated<BigId>;
+  id: Generated<string>;
   account_id: string;
   marketplace_id: string;
   category: string;
@@ -161,11 +164,11 @@ export interface PolicySnapshotsTable {
   target_condition: string | null;
   window_from: Timestamp | null;
   window_to: Timestamp | null;
-  report_document_id: BigId | null;
+  report_document_id: string | null;
 }
 
 export interface AccountHealthSnapshotsTable {
-  id: Generated<BigId>;
+  id: Generated<string>;
   account_id: string;
   marketplace_id: string;
   captured_at: Timestamp;
@@ -174,21 +177,21 @@ export interface AccountHealthSnapshotsTable {
   ahr_score: number | null;
   policy_violation_warnings: number | null;
   source: ColumnType<'report' | 'data_kiosk', 'report' | 'data_kiosk' | undefined, 'report' | 'data_kiosk'>;
-  report_document_id: BigId | null;
+  report_document_id: string | null;
 }
 
 export interface AccountStatusHistoryTable {
-  id: Generated<BigId>;
+  id: Generated<string>;
   account_id: string;
   marketplace_id: string;
   previous_status: string | null;
   status: string;
   changed_at: Timestamp;
-  report_document_id: BigId | null;
+  report_document_id: string | null;
 }
 
 export interface WarningStatesTable {
-  id: Generated<BigId>;
+  id: Generated<string>;
   account_id: string;
   marketplace_id: string;
   warning_type: string;
@@ -217,7 +220,7 @@ export interface AlertsTable {
 }
 
 export interface AlertEventsTable {
-  id: Generated<BigId>;
+  id: Generated<string>;
   alert_id: string;
   type: string;
   at: CreatedAt;
@@ -252,7 +255,7 @@ export interface OutboxMessagesTable {
   locked_until: Timestamp | null;
   last_error: string | null;
   provider_message_id: string | null;
-  alert_event_id: BigId | null;
+  alert_event_id: string | null;
   created_at: CreatedAt;
   sent_at: Timestamp | null;
 }
@@ -280,7 +283,7 @@ export interface ReinstatementCasesTable {
 }
 
 export interface CaseEventsTable {
-  id: Generated<BigId>;
+  id: Generated<string>;
   case_id: string;
   type: string;
   at: CreatedAt;

@@ -62,7 +62,13 @@ export function registerErrorHandling(app: FastifyInstance): void {
       }));
       return reply
         .status(400)
-        .send(body('VALIDATION_FAILED', `invalid ${err.validationContext ?? 'request'}: ${details[0]?.message}`, details));
+        .send(
+          body(
+            'VALIDATION_FAILED',
+            `invalid ${err.validationContext ?? 'request'}: ${details[0]?.message}`,
+            details,
+          ),
+        );
     }
     if (isResponseSerializationError(err)) {
       request.log.error({ err }, 'response did not match its schema');
@@ -71,7 +77,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const statusCode = (err as FastifyError).statusCode;
     if (statusCode && statusCode >= 400 && statusCode < 500) {
       // Fastify's own client errors (bad JSON body, unsupported media type, body too large).
-      const code = statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : statusCode === 404 ? 'NOT_FOUND' : 'BAD_REQUEST';
+      const code =
+        statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : statusCode === 404 ? 'NOT_FOUND' : 'BAD_REQUEST';
       return reply.status(statusCode).send(body(code, err.message));
     }
     request.log.error({ err }, 'unhandled error');

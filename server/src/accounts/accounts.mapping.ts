@@ -1,0 +1,59 @@
+import type { z } from 'zod';
+import type { AccountMarketplacesTable, PollRunRow, SellerAccountRow } from '../db/schema.ts';
+import type { Selectable } from 'kysely';
+import type { Account, PollRun } from './accounts.schemas.ts';
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function accountRowToAccount(
+  row: SellerAccountRow,
+  marketplaces: Selectable<AccountMarketplacesTable>[],
+): z.infer<typeof Account> {
+  return {
+    id: row.id,
+    sellerId: row.seller_id,
+    name: row.name,
+    region: row.region,
+    connectionState: row.connection_state,
+    connectionError: row.connection_error,
+    consecutiveFailures: row.consecutive_failures,
+    pollEnabled: row.poll_enabled,
+    nextPollAt: row.next_poll_at.toISOString(),
+    lastPollAt: iso(row.last_poll_at),
+    lastSuccessAt: iso(row.last_success_at),
+    marketplaces: marketplaces.map((m) => ({
+      marketplaceId: m.marketplace_id,
+      countryCode: m.country_code,
+      name: m.name,
+      enabled: m.enabled,
+      isParticipating: m.is_participating,
+      accountStatus: m.account_status,
+      statusSince: iso(m.status_since),
+      ahrStatus: m.ahr_status,
+      ahrScore: m.ahr_score,
+      lastReportAt: iso(m.last_report_at),
+    })),
+  };
+}
+
+export function pollRunRowToPollRun(row: PollRunRow): z.infer<typeof PollRun> {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    trigger: row.trigger,
+    status: row.status,
+    phase: row.phase,
+    outcome: row.outcome,
+    errorCode: row.error_code,
+    errorMessage: row.error_message,
+    queuedAt: row.queued_at.toISOString(),
+    startedAt: iso(row.started_at),
+    finishedAt: iso(row.finished_at),
+    durationMs: row.duration_ms,
+    spapiCalls: row.spapi_calls,
+    throttles: row.throttles,
+    bytes: row.bytes,
+    reportReused: row.report_reused,
+    snapshotsWritten: row.snapshots_written,
+  };
+}

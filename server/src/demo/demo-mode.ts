@@ -1,0 +1,93 @@
+import type { Kysely } from 'kysely';
+import type { FastifyBaseLogger } from 'fastify';
+import type { DB } from '../db/schema.ts';
+import type { SecretBox } from '../crypto/secrets.ts';
+import { findAccountBySeller, insertAccount, upsertMarketplaces } from '../accounts/accounts.repository.ts';
+import { MARKETPLACES } from '../spapi/marketplaces.ts';
+import {
+  DEMO_ACCOUNTS,
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  startSimulator,
+  type RunningSimulator,
+} from '../simulator/index.ts';
+import type { SpApiSettings } from '../poller/spapi-clients.ts';
+
+// Demo mode: no SP-API credentials configured. The app runs the local SP-API simulator in-process and talks to
+// it through the very same client code path as production, with the demo accounts connected.
+
+export const DEMO_SIMULATOR_URL_KEY = 'demo_simulator_url';
+
+export interface Demo {
+  spapi: SpApiSettings;
+  simulator: RunningSimulator | undefined;
+  close(): Promise<void>;
+}
+
+export interface DemoOptions {
+  /** An SP-API endpoint given explicitly (SPAPI_ENDPOINT): use it instead of starting a simulator. */
+  endpoint: string | undefined;
+  simulatorPort: number;
+  /** How long a simulated report takes to be ready (short, so the demo fills in seconds). */
+  reportProcessingMs?: number;
+}
+
+export async function startDemo(
+  db: Kysely<DB>,
+  secrets: SecretBox,
+  log: FastifyBaseLogger,
+  options: DemoOptions,
+): Promise<Demo> {
+  const simulator = options.endpoint
+    ? undefined
+    : await startSimulator({
+        port: options.simulatorPort,
+        reportProcessingMs: options.reportProcessingMs ?? 3_000,
+        logger: {
+          info: (...args: unknown[]) => log.debug({ simulator: args }, 'simulator'),
+          warn: (...args: unknown[]) => log.warn({ simulator: args }, 'simulator'),
+        },
+      });
+  const endpoint = options.endpoint ?? simulator!.url;
+  await seedDemoAccounts(db, secrets);
+  await db
+    .insertInto('settings')
+    .values({ key: DEMO_SIMULATOR_URL_KEY, value: JSON.stringify(endpoint) })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(endpoint) }))
+    .execute();
+  log.info({ endpoint, accounts: DEMO_ACCOUNTS.length }, 'demo mode: polling the local SP-API simulator');
+  return {
+    spapi: { app: { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET }, endpoint },
+    simulator,
+    close: async () => {
+      await simulator?.close();
+    },
+  };
+}
+
+/** Connects every demo account that is not connected yet (idempotent across restarts). */
+export async function seedDemoAccounts(db: Kysely<DB>, secrets: SecretBox): Promise<number> {
+  let added = 0;
+  for (const demo of DEMO_ACCOUNTS) {
+    await db.transaction().execute(async (tx) => {
+      if (await findAccountBySeller(tx, demo.sellerId, demo.region)) return;
+      const account = await insertAccount(tx, {
+        seller_id: demo.sellerId,
+        name: demo.name,
+        region: demo.region,
+        refresh_token_encrypted: secrets.seal(demo.refreshToken),
+      });
+      await upsertMarketplaces(
+        tx,
+        account.id,
+        demo.marketplaceIds.map((id) => ({
+          marketplaceId: id,
+          countryCode: MARKETPLACES[id]?.countryCode ?? null,
+          name: MARKETPLACES[id]?.name ?? null,
+        })),
+      );
+      added += 1;
+    });
+  }
+  return added;
+}

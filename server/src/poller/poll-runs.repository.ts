@@ -1,0 +1,143 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DB, PollRunRow, PollTrigger } from '../db/schema.ts';
+
+type Db = Kysely<DB> | Transaction<DB>;
+
+export async function queueRun(db: Db, accountId: string, trigger: PollTrigger): Promise<PollRunRow> {
+  return db
+    .insertInto('poll_runs')
+    .values({ account_id: accountId, trigger, status: 'queued' })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** The queued run a user asked for, if any: the poll adopts it so the id they were given shows the progress. */
+export async function findQueuedRun(db: Db, accountId: string): Promise<PollRunRow | undefined> {
+  return db
+    .selectFrom('poll_runs')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('status', '=', 'queued')
+    .orderBy('queued_at')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export async function startRun(
+  db: Db,
+  accountId: string,
+  trigger: PollTrigger,
+  instanceId: string,
+): Promise<PollRunRow> {
+  const queued = await findQueuedRun(db, accountId);
+  if (queued) {
+    // Other queued requests for the same account are served by this same poll.
+    const started = await db
+      .updateTable('poll_runs')
+      .set({ status: 'running', started_at: sql<Date>`now()`, instance_id: instanceId, phase: 'starting' })
+      .where('id', '=', queued.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return started;
+  }
+  return db
+    .insertInto('poll_runs')
+    .values({
+      account_id: accountId,
+      trigger,
+      status: 'running',
+      started_at: new Date(),
+      instance_id: instanceId,
+      phase: 'starting',
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function setPhase(db: Db, runId: string, phase: string, counters: RunCounters): Promise<void> {
+  await db
+    .updateTable('poll_runs')
+    .set({ phase, spapi_calls: counters.calls, throttles: counters.throttles, bytes: counters.bytes })
+    .where('id', '=', runId)
+    .execute();
+}
+
+export interface RunCounters {
+  calls: number;
+  throttles: number;
+  bytes: number;
+}
+
+export interface RunOutcome {
+  status: 'succeeded' | 'failed' | 'abandoned';
+  outcome: string;
+  errorCode?: string | null;
+  errorMessage?: string | null;
+  counters: RunCounters;
+  timings: Record<string, number>;
+  durationMs: number;
+  reportReused?: boolean | null;
+  amazonReportId?: string | null;
+  reportDocumentId?: string | null;
+  snapshotsWritten?: number;
+}
+
+export async function finishRun(db: Db, runId: string, outcome: RunOutcome): Promise<void> {
+  await db
+    .updateTable('poll_runs')
+    .set({
+      status: outcome.status,
+      phase: null,
+      outcome: outcome.outcome,
+      error_code: outcome.errorCode ?? null,
+      error_message: outcome.errorMessage ?? null,
+      spapi_calls: outcome.counters.calls,
+      throttles: outcome.counters.throttles,
+      bytes: outcome.counters.bytes,
+      duration_ms: Math.round(outcome.durationMs),
+      timings: JSON.stringify(outcome.timings),
+      report_reused: outcome.reportReused ?? null,
+      amazon_report_id: outcome.amazonReportId ?? null,
+      report_document_id: outcome.reportDocumentId ?? null,
+      snapshots_written: outcome.snapshotsWritten ?? 0,
+      finished_at: sql<Date>`now()`,
+    })
+    .where('id', '=', runId)
+    .execute();
+}
+
+/**
+ * Runs left `running` by an instance that died (its lease on the account expired) are closed as abandoned
+ * when another instance takes the account over.
+ */
+export async function abandonOrphanedRuns(db: Db, accountId: string, instanceId: string): Promise<number> {
+  const result = await db
+    .updateTable('poll_runs')
+    .set({
+      status: 'abandoned',
+      outcome: 'abandoned',
+      error_code: 'INSTANCE_LOST',
+      error_message: 'the instance polling this account stopped before finishing; the poll was taken over',
+      finished_at: sql<Date>`now()`,
+      phase: null,
+    })
+    .where('account_id', '=', accountId)
+    .where('status', '=', 'running')
+    .where((eb) => eb.or([eb('instance_id', '<>', instanceId), eb('instance_id', 'is', null)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+export async function findRun(db: Db, runId: string): Promise<PollRunRow | undefined> {
+  return db.selectFrom('poll_runs').selectAll().where('id', '=', runId).executeTakeFirst();
+}
+
+export async function listRuns(db: Db, accountId: string, limit = 50): Promise<PollRunRow[]> {
+  return db
+    .selectFrom('poll_runs')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .orderBy('queued_at', 'desc')
+    .limit(limit)
+    .execute();
+}

@@ -1,0 +1,393 @@
+import type { Kysely } from 'kysely';
+import type { FastifyBaseLogger } from 'fastify';
+import type { DB, PollTrigger, SellerAccountRow, SellerAccountUpdate } from '../db/schema.ts';
+import { parseReportBytes, ReportFormatError } from '../reports/parse-seller-performance.ts';
+import {
+  AuthRevokedError,
+  MalformedDocumentError,
+  ReportTimeoutError,
+  SpApiAbortedError,
+  SpApiError,
+} from '../spapi/errors.ts';
+import {
+  pollableMarketplaceIds,
+  releaseAccount,
+  renewLease,
+  upsertMarketplaces,
+} from '../accounts/accounts.repository.ts';
+import {
+  abandonOrphanedRuns,
+  finishRun,
+  setPhase,
+  startRun,
+  type RunCounters,
+} from './poll-runs.repository.ts';
+import { ingestReport, type IngestInput } from './ingest.ts';
+import { nextSlot, retryAt } from './schedule.ts';
+import type { SpApiClients } from './spapi-clients.ts';
+
+// One poll of one account: the idempotent unit the scheduler, the API and the CLI all run. It is recorded as a
+// poll run with its timings and counters, and always gives the account back with its next due time.
+
+/** Failures in a row after which an account is shown as degraded. */
+export const DEGRADED_AFTER_FAILURES = 3;
+
+export interface PollSettings {
+  instanceId: string;
+  cron: string;
+  leaseSeconds: number;
+  reportDeadlineMs: number;
+  /** First getReport poll interval; the client backs off from there. */
+  reportPollIntervalMs: number;
+  /** Reuse a report Amazon made within this window rather than creating another. */
+  reuseWithinMs: number;
+}
+
+export interface PollDeps {
+  db: Kysely<DB>;
+  clients: SpApiClients;
+  settings: PollSettings;
+  log: FastifyBaseLogger;
+}
+
+export interface PollSummary {
+  runId: string;
+  accountId: string;
+  status: 'succeeded' | 'failed' | 'abandoned';
+  outcome: string;
+  errorCode: string | null;
+  errorMessage: string | null;
+  counters: RunCounters;
+  durationMs: number;
+  snapshotsWritten: number;
+  reportReused: boolean | null;
+  isNewReport: boolean;
+}
+
+export async function pollAccount(
+  deps: PollDeps,
+  account: SellerAccountRow,
+  trigger: PollTrigger,
+  signal: AbortSignal,
+): Promise<PollSummary> {
+  const { db, clients, settings, log } = deps;
+  const started = performance.now();
+  const timings: Record<string, number> = {};
+  const counters: RunCounters = { calls: 0, throttles: 0, bytes: 0 };
+
+  await abandonOrphanedRuns(db, account.id, settings.instanceId);
+  const run = await startRun(db, account.id, trigger, settings.instanceId);
+  const stopObserving = clients.observe(account.id, (event) => {
+    if (event.operation !== 'token') counters.calls += 1;
+    if (event.outcome === 'throttled') counters.throttles += 1;
+    if (event.bytes) counters.bytes += event.bytes;
+  });
+  // Keep the lease alive while Amazon takes its time, so no other instance takes the account over mid-poll.
+  const renewEvery = Math.max(1_000, (settings.leaseSeconds * 1000) / 3);
+  const renewal = setInterval(() => {
+    renewLease(db, account.id, settings.instanceId, settings.leaseSeconds).catch((err: unknown) =>
+      log.warn({ err, accountId: account.id }, 'could not renew the poll lease'),
+    );
+  }, renewEvery);
+
+  const time = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await fn();
+    } finally {
+      timings[name] = Math.round(performance.now() - t0);
+    }
+  };
+
+  let summary: PollSummary;
+  try {
+    const client = clients.forAccount(account);
+    let marketplaceIds = await pollableMarketplaceIds(db, account.id);
+    if (marketplaceIds.length === 0) {
+      await setPhase(db, run.id, 'listing_marketplaces', counters);
+      const participations = await time('marketplaces', () => client.getMarketplaceParticipations());
+      await upsertMarketplaces(
+        db,
+        account.id,
+        participations.map((p) => ({ ...p, marketplaceId: p.marketplaceId })),
+      );
+      marketplaceIds = await pollableMarketplaceIds(db, account.id);
+      if (marketplaceIds.length === 0) throw new NothingToPollError();
+    }
+
+    await setPhase(db, run.id, 'fetching_report', counters);
+    const report = await time('fetch', () =>
+      client.fetchSellerPerformanceReport(marketplaceIds, {
+        signal,
+        deadlineMs: settings.reportDeadlineMs,
+        pollIntervalMs: settings.reportPollIntervalMs,
+        reuseWithinMs: settings.reuseWithinMs,
+      }),
+    );
+
+    await setPhase(db, run.id, 'ingesting', counters);
+    const cpuBefore = process.cpuUsage();
+    const parsed = parse(report.bytes);
+    const capturedAt = new Date(report.processingEndTime ?? report.createdTime ?? Date.now());
+    const ingest = await time('ingest', () =>
+      ingestReport(db, {
+        accountId: account.id,
+        bytes: report.bytes,
+        amazonReportId: report.reportId,
+        amazonDocumentId: report.reportDocumentId,
+        marketplaceIds,
+        capturedAt,
+        parsed,
+      }),
+    );
+    const cpu = process.cpuUsage(cpuBefore);
+    timings.ingestCpuMs = Math.round((cpu.user + cpu.system) / 100) / 10;
+
+    if (!parsed.ok) {
+      summary = await fail(deps, account, run.id, {
+        code: 'REPORT_MALFORMED',
+        message: parsed.error,
+        counters,
+        timings,
+        started,
+        reportReused: report.reused,
+        amazonReportId: report.reportId,
+        reportDocumentId: ingest.reportDocumentId,
+      });
+    } else {
+      const durationMs = performance.now() - started;
+      await finishRun(db, run.id, {
+        status: 'succeeded',
+        outcome: ingest.isNew ? 'ingested' : 'unchanged',
+        counters,
+        timings,
+        durationMs,
+        reportReused: report.reused,
+        amazonReportId: report.reportId,
+        reportDocumentId: ingest.reportDocumentId,
+        snapshotsWritten: ingest.snapshotsWritten,
+      });
+      await releaseAccount(db, account.id, settings.instanceId, {
+        connection_state: 'connected',
+        connection_error: null,
+        consecutive_failures: 0,
+        last_success_at: capturedAt,
+        next_poll_at: nextSlot(settings.cron, account.id, new Date()),
+      });
+      summary = {
+        runId: run.id,
+        accountId: account.id,
+        status: 'succeeded',
+        outcome: ingest.isNew ? 'ingested' : 'unchanged',
+        errorCode: null,
+        errorMessage: null,
+        counters,
+        durationMs,
+        snapshotsWritten: ingest.snapshotsWritten,
+        reportReused: report.reused,
+        isNewReport: ingest.isNew,
+      };
+    }
+  } catch (err) {
+    summary = await handleFailure(deps, account, run.id, err, { counters, timings, started, signal });
+  } finally {
+    clearInterval(renewal);
+    stopObserving();
+  }
+  return summary;
+}
+
+function parse(bytes: Buffer): IngestInput['parsed'] {
+  try {
+    return { ok: true, report: parseReportBytes(bytes) };
+  } catch (err) {
+    if (err instanceof ReportFormatError) return { ok: false, error: err.message };
+    throw err;
+  }
+}
+
+class NothingToPollError extends Error {
+  readonly code = 'NO_MARKETPLACES';
+  constructor() {
+    super('the account participates in no marketplace that is enabled for polling');
+  }
+}
+
+interface FailureContext {
+  counters: RunCounters;
+  timings: Record<string, number>;
+  started: number;
+  signal: AbortSignal;
+}
+
+async function handleFailure(
+  deps: PollDeps,
+  account: SellerAccountRow,
+  runId: string,
+  err: unknown,
+  ctx: FailureContext,
+): Promise<PollSummary> {
+  const { db, settings, log } = deps;
+  // Shutting down: give the account back at once so another instance (or the next start) polls it.
+  if (err instanceof SpApiAbortedError || ctx.signal.aborted) {
+    const durationMs = performance.now() - ctx.started;
+    await finishRun(db, runId, {
+      status: 'abandoned',
+      outcome: 'interrupted',
+      errorCode: 'SHUTDOWN',
+      errorMessage: 'the poller stopped before this poll finished; it will be polled again',
+      counters: ctx.counters,
+      timings: ctx.timings,
+      durationMs,
+    });
+    await releaseAccount(db, account.id, settings.instanceId, { next_poll_at: new Date() });
+    return summaryOf(runId, account.id, 'abandoned', 'interrupted', 'SHUTDOWN', null, ctx, durationMs);
+  }
+
+  if (err instanceof AuthRevokedError) {
+    deps.clients.forget(account.id);
+    const durationMs = performance.now() - ctx.started;
+    await finishRun(db, runId, {
+      status: 'failed',
+      outcome: 'needs_reauthorization',
+      errorCode: err.code,
+      errorMessage: err.message,
+      counters: ctx.counters,
+      timings: ctx.timings,
+      durationMs,
+    });
+    await releaseAccount(db, account.id, settings.instanceId, {
+      connection_state: 'needs_reauthorization',
+      connection_error: 'Amazon revoked the authorization (invalid_grant): connect the account again',
+      consecutive_failures: account.consecutive_failures + 1,
+    });
+    log.warn({ accountId: account.id, sellerId: account.seller_id }, 'account needs reauthorization');
+    return summaryOf(
+      runId,
+      account.id,
+      'failed',
+      'needs_reauthorization',
+      err.code,
+      err.message,
+      ctx,
+      durationMs,
+    );
+  }
+
+  if (err instanceof MalformedDocumentError) {
+    // The bytes could not even be decoded: keep them as a malformed document so nothing Amazon sent is lost.
+    const ingest = await ingestReport(db, {
+      accountId: account.id,
+      bytes: err.raw,
+      amazonReportId: null,
+      amazonDocumentId: null,
+      marketplaceIds: [],
+      capturedAt: new Date(),
+      parsed: { ok: false, error: err.message },
+    });
+    return fail(deps, account, runId, {
+      code: 'REPORT_MALFORMED',
+      message: err.message,
+      ...ctx,
+      reportDocumentId: ingest.reportDocumentId,
+    });
+  }
+
+  const code =
+    err instanceof SpApiError ? err.code : err instanceof NothingToPollError ? err.code : 'INTERNAL_ERROR';
+  const message = err instanceof Error ? err.message : String(err);
+  if (!(err instanceof SpApiError) && !(err instanceof NothingToPollError)) {
+    log.error({ err, accountId: account.id }, 'poll failed unexpectedly');
+  }
+  return fail(deps, account, runId, {
+    code,
+    message,
+    ...ctx,
+    // A report stuck in Amazon's queue is not a failure of the account: it is abandoned and retried later.
+    status: err instanceof ReportTimeoutError ? 'abandoned' : 'failed',
+  });
+}
+
+interface FailInput {
+  code: string;
+  message: string;
+  counters: RunCounters;
+  timings: Record<string, number>;
+  started: number;
+  status?: 'failed' | 'abandoned';
+  reportReused?: boolean | null;
+  amazonReportId?: string | null;
+  reportDocumentId?: string | null;
+}
+
+async function fail(
+  deps: PollDeps,
+  account: SellerAccountRow,
+  runId: string,
+  f: FailInput,
+): Promise<PollSummary> {
+  const { db, settings } = deps;
+  const durationMs = performance.now() - f.started;
+  const status = f.status ?? 'failed';
+  await finishRun(db, runId, {
+    status,
+    outcome: status === 'abandoned' ? 'retry_later' : 'error',
+    errorCode: f.code,
+    errorMessage: f.message,
+    counters: f.counters,
+    timings: f.timings,
+    durationMs,
+    reportReused: f.reportReused ?? null,
+    amazonReportId: f.amazonReportId ?? null,
+    reportDocumentId: f.reportDocumentId ?? null,
+  });
+  const failures = account.consecutive_failures + 1;
+  const now = new Date();
+  const patch: SellerAccountUpdate = {
+    consecutive_failures: failures,
+    connection_error: `${f.code}: ${f.message}`,
+    next_poll_at: retryAt(failures, now, nextSlot(settings.cron, account.id, now)),
+  };
+  if (failures >= DEGRADED_AFTER_FAILURES && account.connection_state === 'connected') {
+    patch.connection_state = 'degraded';
+  }
+  await releaseAccount(db, account.id, settings.instanceId, patch);
+  return {
+    runId,
+    accountId: account.id,
+    status,
+    outcome: status === 'abandoned' ? 'retry_later' : 'error',
+    errorCode: f.code,
+    errorMessage: f.message,
+    counters: f.counters,
+    durationMs,
+    snapshotsWritten: 0,
+    reportReused: f.reportReused ?? null,
+    isNewReport: false,
+  };
+}
+
+function summaryOf(
+  runId: string,
+  accountId: string,
+  status: PollSummary['status'],
+  outcome: string,
+  errorCode: string | null,
+  errorMessage: string | null,
+  ctx: FailureContext,
+  durationMs: number,
+): PollSummary {
+  return {
+    runId,
+    accountId,
+    status,
+    outcome,
+    errorCode,
+    errorMessage,
+    counters: ctx.counters,
+    durationMs,
+    snapshotsWritten: 0,
+    reportReused: null,
+    isNewReport: false,
+  };
+}

@@ -1,0 +1,80 @@
+import {
+  createSpApiClient,
+  type SpApiAppCredentials,
+  type SpApiCallEvent,
+  type SpApiClient,
+} from '../spapi/client.ts';
+import type { SellerAccountRow } from '../db/schema.ts';
+import type { SecretBox } from '../crypto/secrets.ts';
+import type { SellerRateLimiter } from './rate-limiter.ts';
+
+export interface SpApiSettings {
+  app: SpApiAppCredentials;
+  /** Transport seam: every request goes to this local address (the simulator in demo mode and tests). */
+  endpoint: string | undefined;
+  timeoutMs?: number;
+}
+
+export type CallSink = (event: SpApiCallEvent) => void;
+
+/**
+ * One client per connected account, kept between polls so the LWA access token (valid an hour) is reused
+ * rather than fetched on every poll. Each call's metrics go to whichever run is polling the account now.
+ */
+export class SpApiClients {
+  private readonly clients = new Map<string, { envelope: string; client: SpApiClient }>();
+  private readonly sinks = new Map<string, CallSink>();
+
+  constructor(
+    private readonly settings: SpApiSettings,
+    private readonly secrets: SecretBox,
+    private readonly limiter: SellerRateLimiter,
+  ) {}
+
+  forAccount(
+    account: Pick<SellerAccountRow, 'id' | 'seller_id' | 'region' | 'refresh_token_encrypted'>,
+  ): SpApiClient {
+    const envelope = account.refresh_token_encrypted;
+    if (!envelope) throw new Error('account has no refresh token; connect it again');
+    const cached = this.clients.get(account.id);
+    if (cached && cached.envelope === envelope) return cached.client;
+    const sellerKey = `${account.region}:${account.seller_id}`;
+    const client = createSpApiClient({
+      region: account.region,
+      refreshToken: this.secrets.open(envelope),
+      app: this.settings.app,
+      endpoint: this.settings.endpoint,
+      timeoutMs: this.settings.timeoutMs,
+      onCall: (event) => {
+        if (event.outcome === 'throttled') this.limiter.drain(sellerKey, event.operation);
+        this.sinks.get(account.id)?.(event);
+      },
+      beforeCall: (operation) => this.limiter.acquire(sellerKey, operation),
+    });
+    this.clients.set(account.id, { envelope, client });
+    return client;
+  }
+
+  /** A client for a token not stored yet (connecting an account checks the token before saving it). */
+  forToken(region: SellerAccountRow['region'], refreshToken: string): SpApiClient {
+    return createSpApiClient({
+      region,
+      refreshToken,
+      app: this.settings.app,
+      endpoint: this.settings.endpoint,
+      timeoutMs: this.settings.timeoutMs,
+    });
+  }
+
+  /** Routes the account's call events to `sink` until the returned function is called. */
+  observe(accountId: string, sink: CallSink): () => void {
+    this.sinks.set(accountId, sink);
+    return () => {
+      if (this.sinks.get(accountId) === sink) this.sinks.delete(accountId);
+    };
+  }
+
+  forget(accountId: string): void {
+    this.clients.delete(accountId);
+  }
+}

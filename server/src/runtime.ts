@@ -1,0 +1,92 @@
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { AppConfig } from './config.ts';
+import type { Database } from './db/database.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { resolveAppSecret, SecretBox } from './crypto/secrets.ts';
+import { verifySecretKey } from './crypto/secret-check.ts';
+import { startDemo, type Demo, type DemoOptions } from './demo/demo-mode.ts';
+import { SpApiClients, type SpApiSettings } from './poller/spapi-clients.ts';
+import { SellerRateLimiter } from './poller/rate-limiter.ts';
+import { Poller, type PollerOptions } from './poller/poller.ts';
+
+// What the server and the operator CLI share once the database is open: migrations, the secret key, the
+// SP-API clients (demo simulator or Amazon) and the poller.
+
+export interface RuntimeOptions {
+  spapi?: SpApiSettings;
+  poller?: Partial<PollerOptions>;
+  rateScale?: number;
+  /** Demo mode without SPAPI_ENDPOINT: how to reach a simulator (the CLI reuses the server's). */
+  demo?: Partial<DemoOptions>;
+}
+
+export interface Runtime {
+  secrets: SecretBox;
+  clients: SpApiClients;
+  poller: Poller;
+  demo: Demo | undefined;
+  /** Stops polling, then the simulator it talks to. The database stays open: its owner closes it. */
+  close(): Promise<void>;
+}
+
+export async function createRuntime(
+  config: AppConfig,
+  database: Database,
+  log: FastifyBaseLogger,
+  options: RuntimeOptions = {},
+): Promise<Runtime> {
+  const applied = await migrateToLatest(database.db);
+  if (applied.length > 0) log.info({ applied }, 'database migrated');
+
+  const resolved = await resolveAppSecret(config.appSecret, config.dataDir);
+  if (resolved.origin === 'generated') {
+    log.warn(
+      { file: resolved.file },
+      'APP_SECRET is not set: generated one and saved it with 0600 permissions; back it up, or set APP_SECRET',
+    );
+  }
+  const secrets = new SecretBox(resolved.secret);
+  await verifySecretKey(database.db, secrets);
+
+  const demo =
+    !options.spapi && config.demo
+      ? await startDemo(database.db, secrets, log, {
+          endpoint: config.spapi.endpoint,
+          simulatorPort: config.simulatorPort,
+          ...options.demo,
+        })
+      : undefined;
+  const spapi: SpApiSettings = options.spapi ??
+    demo?.spapi ?? {
+      app: { clientId: config.spapi.clientId!, clientSecret: config.spapi.clientSecret! },
+      endpoint: config.spapi.endpoint,
+    };
+  const clients = new SpApiClients(spapi, secrets, new SellerRateLimiter(undefined, options.rateScale ?? 1));
+  const poller = new Poller(
+    { db: database.db, clients, log: log.child({ component: 'poller' }) },
+    {
+      instanceId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+      cron: config.poll.cron,
+      concurrency: config.poll.concurrency,
+      leaseSeconds: config.poll.leaseSeconds,
+      reportDeadlineMs: config.poll.reportDeadlineSeconds * 1000,
+      // The simulator makes a report in seconds; Amazon takes 30 s to minutes.
+      reportPollIntervalMs: (config.poll.reportPollSeconds ?? (demo ? 1 : 15)) * 1000,
+      dispatchCron: `*/${config.poll.dispatchSeconds} * * * * *`,
+      reuseWithinMs: 60 * 60_000,
+      ...options.poller,
+    },
+  );
+  return {
+    secrets,
+    clients,
+    poller,
+    demo,
+    close: async () => {
+      await poller.stop();
+      await demo?.close();
+    },
+  };
+}

@@ -1,0 +1,89 @@
+// A local Selling Partner API: LWA tokens, the Reports API 2021-06-30, the Sellers API and presigned
+// document downloads, with Amazon's usage plans, deterministic account scenarios on a virtual clock, and
+// fault injection. The real amazon-sp-api client can be pointed at it (see shared/spapi/transport-seam.md).
+
+import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from './demo-accounts.ts';
+import { SimulatorHttpServer } from './http-server.ts';
+import type { SimulatorLogger } from './http-server.ts';
+import { SimulatorState } from './state.ts';
+
+export interface SimulatorOptions {
+  /** 0 = a random free port (default 0). */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** The LWA app credentials accepted; default DEMO_CLIENT_ID / DEMO_CLIENT_SECRET. */
+  clientId?: string;
+  clientSecret?: string;
+  /** Multiplies every usage-plan rate (refill); 1 = Amazon's real plans. */
+  rateScale?: number;
+  /** Multiplies every burst (default 1). */
+  burstScale?: number;
+  /** Wall-clock ms a report takes IN_QUEUE -> IN_PROGRESS -> DONE (default 30 000). */
+  reportProcessingMs?: number;
+  /** Load the demo accounts (default 'demo'). */
+  accounts?: 'demo' | 'none';
+  /** Expose the /_sim control API (default true). */
+  control?: boolean;
+  logger?: SimulatorLogger;
+  /** The base clock the virtual clock offsets (default () => new Date()). */
+  now?: () => Date;
+}
+
+export interface RunningSimulator {
+  /** `http://host:port`, no trailing slash. */
+  url: string;
+  port: number;
+  state: SimulatorState;
+  close(): Promise<void>;
+}
+
+const SILENT: SimulatorLogger = { info: () => undefined, warn: () => undefined };
+
+export async function startSimulator(opts: SimulatorOptions = {}): Promise<RunningSimulator> {
+  const rateScale = opts.rateScale ?? 1;
+  const burstScale = opts.burstScale ?? 1;
+  const reportProcessingMs = opts.reportProcessingMs ?? 30_000;
+  if (!(rateScale > 0) || !(burstScale > 0)) throw new Error('rateScale and burstScale must be positive');
+  if (!(reportProcessingMs >= 0)) throw new Error('reportProcessingMs must be zero or more');
+  const logger = opts.logger ?? SILENT;
+  const state = new SimulatorState({
+    clientId: opts.clientId ?? DEMO_CLIENT_ID,
+    clientSecret: opts.clientSecret ?? DEMO_CLIENT_SECRET,
+    rateScale,
+    burstScale,
+    reportProcessingMs,
+    accounts: opts.accounts ?? 'demo',
+    now: opts.now ?? (() => new Date()),
+  });
+  const http = new SimulatorHttpServer({ state, control: opts.control ?? true, logger });
+  const host = opts.host ?? '127.0.0.1';
+  const port = await http.listen(opts.port ?? 0, host);
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const url = `http://${urlHost}:${port}`;
+  logger.info({ url, rateScale, burstScale, reportProcessingMs }, 'SP-API simulator listening');
+  return { url, port, state, close: () => http.close() };
+}
+
+export { DEMO_ACCOUNTS, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from './demo-accounts.ts';
+export type { DemoAccount } from './demo-accounts.ts';
+export { SimulatorState, SimulatorError } from './state.ts';
+export type { AccountView, AddAccountInput, StateSnapshot } from './state.ts';
+export { USAGE_PLANS, scaledPlan } from './usage-plans.ts';
+export type { SpApiOperation, UsagePlan } from './usage-plans.ts';
+export {
+  DIALECTS,
+  DIALECT_NAMES,
+  dialectForSeller,
+  generateSellerPerformanceReport,
+  roundRate,
+} from './performance-report.ts';
+export type { DialectName, ReportDialect, SellerPerformanceDocument } from './performance-report.ts';
+export { SCENARIO_DESCRIPTIONS, SCENARIO_NAMES, isScenarioName, odrDriftTrend } from './scenarios.ts';
+export type { ScenarioName } from './scenarios.ts';
+export { MARKETPLACES, MARKETPLACE_IDS, marketplaceInfo } from './marketplaces.ts';
+export type { MarketplaceInfo, Region } from './marketplaces.ts';
+export type { ActiveFault, FaultSpec, FaultType } from './faults.ts';
+export type { CountersSnapshot } from './counters.ts';
+export type { SimulatorLogger } from './http-server.ts';
+export { SELLER_PERFORMANCE_REPORT } from './report-store.ts';

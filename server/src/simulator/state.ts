@@ -1,0 +1,441 @@
+// The simulator's whole state: virtual clock, accounts, LWA grants, reports, faults, counters and usage
+// limits. Tests in the same process drive it directly; the /_sim control API is a thin layer over it.
+
+import { z } from 'zod';
+import { Counters } from './counters.ts';
+import type { CountersSnapshot } from './counters.ts';
+import { DEMO_ACCOUNTS } from './demo-accounts.ts';
+import type { DemoAccount } from './demo-accounts.ts';
+import { FaultBook, faultSpecSchema } from './faults.ts';
+import type { ActiveFault, FaultSpec, ReportFaults } from './faults.ts';
+import { newAccessToken, newAuthorizationCode, refreshTokenFor, sellerIdFromCounter } from './ids.ts';
+import { isRegion, marketplaceInfo } from './marketplaces.ts';
+import { dialectForSeller, generateSellerPerformanceReport, isDialectName } from './performance-report.ts';
+import type { DialectName, SellerPerformanceDocument } from './performance-report.ts';
+import { ReportStore } from './report-store.ts';
+import type { ReportView } from './report-store.ts';
+import { isScenarioName, SCENARIO_NAMES } from './scenarios.ts';
+import { UsageLimiter } from './usage-plans.ts';
+
+const DAY_MS = 86_400_000;
+export const ACCESS_TOKEN_TTL_S = 3600;
+const AUTHORIZATION_CODE_TTL_MS = 5 * 60_000;
+
+export interface StateOptions {
+  clientId: string;
+  clientSecret: string;
+  rateScale: number;
+  burstScale: number;
+  reportProcessingMs: number;
+  accounts: 'demo' | 'none';
+  now: () => Date;
+  wallNowMs?: () => number;
+}
+
+export const addAccountSchema = z.object({
+  sellerId: z
+    .string()
+    .regex(/^A[0-9A-Z]{8,20}$/, 'a seller id is A followed by 8 to 20 upper-case letters or digits')
+    .optional(),
+  name: z.string().min(1).max(200).optional(),
+  region: z.enum(['na', 'eu', 'fe']),
+  marketplaceIds: z.array(z.string()).min(1).max(25),
+  scenario: z.enum(SCENARIO_NAMES),
+  refreshToken: z.string().min(10).optional(),
+  dialect: z.string().optional(),
+});
+
+export type AddAccountInput = z.input<typeof addAccountSchema>;
+
+export interface AccountView extends DemoAccount {
+  dialect: DialectName;
+  revoked: boolean;
+  scenarioStartedAt: string;
+  virtualDay: number;
+}
+
+export interface StateSnapshot {
+  now: string;
+  clockOffsetMs: number;
+  accounts: AccountView[];
+  counters: CountersSnapshot;
+  faults: ActiveFault[];
+  reports: number;
+}
+
+export type TokenGrant =
+  | { ok: true; accessToken: string; refreshToken?: string; sellerId?: string }
+  | { ok: false; error: 'invalid_grant' | 'invalid_client'; description: string };
+
+export type AccessCheck =
+  { ok: true; sellerId: string | undefined } | { ok: false; reason: 'missing' | 'expired' | 'invalid' };
+
+interface AccountRecord {
+  account: DemoAccount & { dialect: DialectName };
+  /** UTC midnight of the virtual day the scenario started: its day 0. */
+  scenarioStartMs: number;
+}
+
+export class SimulatorError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class SimulatorState {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly limiter: UsageLimiter;
+  private readonly faultBook = new FaultBook();
+  private readonly requestCounters = new Counters();
+  private readonly store: ReportStore;
+  private readonly accounts = new Map<string, AccountRecord>();
+  private readonly refreshTokens = new Map<string, { sellerId: string; revoked: boolean }>();
+  private readonly accessTokens = new Map<string, { sellerId: string | undefined; expiresAtMs: number }>();
+  private readonly authorizationCodes = new Map<string, { sellerId: string; expiresAtMs: number }>();
+  private offsetMs = 0;
+  private addedCounter = 0;
+  private issuedSinceSweep = 0;
+
+  constructor(private readonly options: StateOptions) {
+    this.clientId = options.clientId;
+    this.clientSecret = options.clientSecret;
+    const wallNowMs = options.wallNowMs ?? (() => performance.now());
+    this.limiter = new UsageLimiter(options.rateScale, options.burstScale, wallNowMs);
+    this.store = new ReportStore(
+      { virtualNowMs: () => this.now().getTime(), wallNowMs },
+      options.reportProcessingMs,
+    );
+    this.loadDemoAccounts();
+  }
+
+  // ---- clock
+
+  now(): Date {
+    return new Date(this.options.now().getTime() + this.offsetMs);
+  }
+
+  advanceClock(by: { days?: number; hours?: number; minutes?: number }): Date {
+    const ms = ((by.days ?? 0) * 24 * 60 + (by.hours ?? 0) * 60 + (by.minutes ?? 0)) * 60_000;
+    if (!Number.isFinite(ms) || ms < 0) throw new SimulatorError(400, 'The clock only moves forward');
+    this.offsetMs += ms;
+    return this.now();
+  }
+
+  /** Days since the account's scenario started, counted in whole UTC days of the virtual calendar. */
+  virtualDay(sellerId: string, at: Date = this.now()): number {
+    const record = this.requireAccount(sellerId);
+    return Math.floor((startOfUtcDay(at.getTime()) - record.scenarioStartMs) / DAY_MS);
+  }
+
+  // ---- accounts
+
+  addAccount(input: AddAccountInput): DemoAccount {
+    const parsed = addAccountSchema.safeParse(input);
+    if (!parsed.success) throw new SimulatorError(400, z.prettifyError(parsed.error));
+    const spec = parsed.data;
+    for (const id of spec.marketplaceIds) {
+      const marketplace = marketplaceInfo(id);
+      if (!marketplace) throw new SimulatorError(400, `Unknown marketplace ${id}`);
+      if (marketplace.region !== spec.region) {
+        throw new SimulatorError(400, `Marketplace ${id} is not in region ${spec.region}`);
+      }
+    }
+    if (spec.dialect !== undefined && !isDialectName(spec.dialect)) {
+      throw new SimulatorError(400, `Unknown dialect ${spec.dialect}`);
+    }
+    this.addedCounter += 1;
+    const sellerId = spec.sellerId ?? this.freeSellerId();
+    if (this.accounts.has(sellerId)) throw new SimulatorError(409, `Seller ${sellerId} already exists`);
+    const refreshToken = spec.refreshToken ?? refreshTokenFor(`${sellerId}|${this.addedCounter}`);
+    if (this.refreshTokens.has(refreshToken))
+      throw new SimulatorError(409, 'That refresh token is already in use');
+    return this.register({
+      sellerId,
+      name: spec.name ?? `Simulated Seller ${this.addedCounter}`,
+      region: spec.region,
+      refreshToken,
+      marketplaceIds: [...spec.marketplaceIds],
+      scenario: spec.scenario,
+      dialect:
+        spec.dialect !== undefined && isDialectName(spec.dialect) ? spec.dialect : dialectForSeller(sellerId),
+    });
+  }
+
+  getAccount(sellerId: string): DemoAccount | undefined {
+    const record = this.accounts.get(sellerId);
+    return record ? { ...record.account, marketplaceIds: [...record.account.marketplaceIds] } : undefined;
+  }
+
+  listAccounts(): AccountView[] {
+    const authorized = new Set<string>();
+    for (const grant of this.refreshTokens.values()) if (!grant.revoked) authorized.add(grant.sellerId);
+    return [...this.accounts.values()].map((record) => this.accountView(record, authorized));
+  }
+
+  /** Switches the account to another scenario, whose day 0 is today. */
+  setScenario(sellerId: string, scenario: string): DemoAccount {
+    if (!isScenarioName(scenario)) throw new SimulatorError(400, `Unknown scenario ${scenario}`);
+    const record = this.requireAccount(sellerId);
+    record.account.scenario = scenario;
+    record.scenarioStartMs = startOfUtcDay(this.now().getTime());
+    return this.getAccount(sellerId) as DemoAccount;
+  }
+
+  /** The seller removed the app's authorization: every refresh and access token of theirs stops working. */
+  revoke(sellerId: string): void {
+    this.requireAccount(sellerId);
+    for (const grant of this.refreshTokens.values()) if (grant.sellerId === sellerId) grant.revoked = true;
+    for (const [token, access] of this.accessTokens)
+      if (access.sellerId === sellerId) this.accessTokens.delete(token);
+  }
+
+  /** What the seller's browser would bring back from Seller Central's consent page. */
+  issueAuthorizationCode(sellerId: string): string {
+    this.requireAccount(sellerId);
+    const code = newAuthorizationCode();
+    this.authorizationCodes.set(code, {
+      sellerId,
+      expiresAtMs: this.now().getTime() + AUTHORIZATION_CODE_TTL_MS,
+    });
+    return code;
+  }
+
+  /** The document a report created now would contain, for tests that compare what was served. */
+  currentDocument(
+    sellerId: string,
+    marketplaceIds?: string[],
+    at: Date = this.now(),
+  ): SellerPerformanceDocument {
+    const { account } = this.requireAccount(sellerId);
+    const ids = marketplaceIds ?? account.marketplaceIds;
+    return generateSellerPerformanceReport(
+      account.scenario,
+      sellerId,
+      ids,
+      this.virtualDay(sellerId, at),
+      at,
+      account.dialect,
+    );
+  }
+
+  // ---- LWA
+
+  checkClient(clientId: string | undefined, clientSecret: string | undefined): boolean {
+    return clientId === this.clientId && clientSecret === this.clientSecret;
+  }
+
+  /** The seller a refresh token belongs to, revoked or not (for counters and fault matching). */
+  sellerOfRefreshToken(refreshToken: string): string | undefined {
+    return this.refreshTokens.get(refreshToken)?.sellerId;
+  }
+
+  grantFromRefreshToken(refreshToken: string): TokenGrant {
+    const grant = this.refreshTokens.get(refreshToken);
+    if (!grant || grant.revoked || !this.accounts.has(grant.sellerId)) {
+      return {
+        ok: false,
+        error: 'invalid_grant',
+        description:
+          "The request has an invalid grant parameter : refresh_token. User may have revoked or didn't grant the permission.",
+      };
+    }
+    return {
+      ok: true,
+      accessToken: this.issueAccessToken(grant.sellerId),
+      refreshToken,
+      sellerId: grant.sellerId,
+    };
+  }
+
+  grantFromAuthorizationCode(code: string): TokenGrant {
+    const issued = this.authorizationCodes.get(code);
+    this.authorizationCodes.delete(code);
+    if (!issued || issued.expiresAtMs < this.now().getTime() || !this.accounts.has(issued.sellerId)) {
+      return {
+        ok: false,
+        error: 'invalid_grant',
+        description: 'The request has an invalid grant parameter : code',
+      };
+    }
+    this.addedCounter += 1;
+    const refreshToken = refreshTokenFor(`${issued.sellerId}|code|${this.addedCounter}`);
+    this.refreshTokens.set(refreshToken, { sellerId: issued.sellerId, revoked: false });
+    const record = this.requireAccount(issued.sellerId);
+    record.account.refreshToken = refreshToken;
+    return {
+      ok: true,
+      accessToken: this.issueAccessToken(issued.sellerId),
+      refreshToken,
+      sellerId: issued.sellerId,
+    };
+  }
+
+  /** A grantless token (client_credentials); it is bound to no seller, so seller operations refuse it. */
+  grantlessToken(): TokenGrant {
+    return { ok: true, accessToken: this.issueAccessToken(undefined) };
+  }
+
+  checkAccessToken(token: string | undefined): AccessCheck {
+    if (!token) return { ok: false, reason: 'missing' };
+    const access = this.accessTokens.get(token);
+    if (!access) return { ok: false, reason: 'invalid' };
+    if (access.expiresAtMs <= this.now().getTime()) return { ok: false, reason: 'expired' };
+    return { ok: true, sellerId: access.sellerId };
+  }
+
+  // ---- reports
+
+  get reports(): ReportStore {
+    return this.store;
+  }
+
+  createReport(
+    sellerId: string,
+    body: { reportType: string; marketplaceIds: string[]; dataStartTime?: string; dataEndTime?: string },
+  ): ReportView {
+    const { account } = this.requireAccount(sellerId);
+    const faults: ReportFaults = this.faultBook.takeReportFaults(sellerId);
+    const at = this.now();
+    const day = this.virtualDay(sellerId, at);
+    const { scenario, dialect } = account;
+    const marketplaceIds = [...body.marketplaceIds];
+    return this.store.create({
+      sellerId,
+      region: account.region,
+      reportType: body.reportType,
+      marketplaceIds,
+      dataStartTime: body.dataStartTime,
+      dataEndTime: body.dataEndTime,
+      faults,
+      content: () => generateSellerPerformanceReport(scenario, sellerId, marketplaceIds, day, at, dialect),
+    });
+  }
+
+  // ---- faults and counters
+
+  injectFault(spec: FaultSpec): ActiveFault {
+    const parsed = faultSpecSchema.safeParse(spec);
+    if (!parsed.success) throw new SimulatorError(400, z.prettifyError(parsed.error));
+    return this.faultBook.add(parsed.data);
+  }
+
+  clearFaults(): number {
+    return this.faultBook.clear();
+  }
+
+  get faults(): FaultBook {
+    return this.faultBook;
+  }
+
+  /** Where the HTTP layer records requests and responses. */
+  get counterBook(): Counters {
+    return this.requestCounters;
+  }
+
+  counters(): CountersSnapshot {
+    return this.requestCounters.snapshot();
+  }
+
+  resetCounters(): void {
+    this.requestCounters.reset();
+  }
+
+  snapshot(): StateSnapshot {
+    return {
+      now: this.now().toISOString(),
+      clockOffsetMs: this.offsetMs,
+      accounts: this.listAccounts(),
+      counters: this.counters(),
+      faults: this.faultBook.list(),
+      reports: this.store.count(),
+    };
+  }
+
+  /** Back to the state at start: clock, accounts, grants, reports, faults, counters and usage buckets. */
+  reset(): void {
+    this.offsetMs = 0;
+    this.addedCounter = 0;
+    this.accounts.clear();
+    this.refreshTokens.clear();
+    this.accessTokens.clear();
+    this.authorizationCodes.clear();
+    this.store.clear();
+    this.faultBook.clear();
+    this.requestCounters.reset();
+    this.limiter.clear();
+    this.loadDemoAccounts();
+  }
+
+  // ---- internals
+
+  private loadDemoAccounts(): void {
+    if (this.options.accounts !== 'demo') return;
+    for (const demo of DEMO_ACCOUNTS) {
+      this.register({
+        ...demo,
+        marketplaceIds: [...demo.marketplaceIds],
+        dialect: demo.dialect ?? dialectForSeller(demo.sellerId),
+      });
+    }
+  }
+
+  private register(account: DemoAccount & { dialect: DialectName }): DemoAccount {
+    if (!isRegion(account.region)) throw new SimulatorError(400, `Unknown region ${String(account.region)}`);
+    this.accounts.set(account.sellerId, { account, scenarioStartMs: startOfUtcDay(this.now().getTime()) });
+    // The `revoked` scenario is an account whose seller has already withdrawn consent.
+    this.refreshTokens.set(account.refreshToken, {
+      sellerId: account.sellerId,
+      revoked: account.scenario === 'revoked',
+    });
+    return this.getAccount(account.sellerId) as DemoAccount;
+  }
+
+  private accountView(record: AccountRecord, authorized: ReadonlySet<string>): AccountView {
+    const { account } = record;
+    return {
+      ...account,
+      marketplaceIds: [...account.marketplaceIds],
+      revoked: !authorized.has(account.sellerId),
+      scenarioStartedAt: new Date(record.scenarioStartMs).toISOString(),
+      virtualDay: this.virtualDay(account.sellerId),
+    };
+  }
+
+  private requireAccount(sellerId: string): AccountRecord {
+    const record = this.accounts.get(sellerId);
+    if (!record) throw new SimulatorError(404, `Unknown seller ${sellerId}`);
+    return record;
+  }
+
+  private freeSellerId(): string {
+    let n = this.addedCounter;
+    let id = sellerIdFromCounter(n);
+    while (this.accounts.has(id)) id = sellerIdFromCounter(++n + 1_000_000);
+    return id;
+  }
+
+  private issueAccessToken(sellerId: string | undefined): string {
+    this.sweepAccessTokens();
+    const token = newAccessToken();
+    this.accessTokens.set(token, { sellerId, expiresAtMs: this.now().getTime() + ACCESS_TOKEN_TTL_S * 1000 });
+    return token;
+  }
+
+  // Long runs issue a token per seller per hour; drop expired ones now and then so the map stays bounded.
+  private sweepAccessTokens(): void {
+    this.issuedSinceSweep += 1;
+    if (this.issuedSinceSweep < 1000) return;
+    this.issuedSinceSweep = 0;
+    const now = this.now().getTime();
+    for (const [token, access] of this.accessTokens)
+      if (access.expiresAtMs <= now) this.accessTokens.delete(token);
+  }
+}
+
+function startOfUtcDay(ms: number): number {
+  return Math.floor(ms / DAY_MS) * DAY_MS;
+}

@@ -1,0 +1,68 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '@good-standing/server/app.ts';
+import { loadConfig } from '@good-standing/server/config.ts';
+import {
+  DEMO_ACCOUNTS,
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  startSimulator,
+  type RunningSimulator,
+  type SimulatorOptions,
+} from '@good-standing/server/simulator/index.ts';
+import type { TestDatabase } from './db.ts';
+
+export const demoApp = { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET };
+
+export async function startTestSimulator(opts: SimulatorOptions = {}): Promise<RunningSimulator> {
+  return startSimulator({ reportProcessingMs: 300, control: true, ...opts });
+}
+
+/** The app in live mode against a simulator, without the schedule: tests drive polls themselves. */
+export async function buildPollingApp(
+  t: TestDatabase,
+  sim: RunningSimulator,
+  env: Record<string, string> = {},
+): Promise<FastifyInstance> {
+  return buildApp(
+    loadConfig({
+      DATA_DIR: t.dataDir,
+      LOG_LEVEL: 'silent',
+      APP_SECRET: 'test-secret-'.padEnd(40, 'x'),
+      SPAPI_CLIENT_ID: DEMO_CLIENT_ID,
+      SPAPI_CLIENT_SECRET: DEMO_CLIENT_SECRET,
+      SPAPI_ENDPOINT: sim.url,
+      REPORT_DEADLINE_SECONDS: '10',
+      ...env,
+    }),
+    {
+      database: t,
+      web: false,
+      schedule: false,
+      poller: { reportPollIntervalMs: 100, reportDeadlineMs: 3_000 },
+    },
+  );
+}
+
+/** Connects a demo seller through the API, the way a user would. Returns the account id. */
+export async function connectDemoAccount(app: FastifyInstance, scenario: string): Promise<string> {
+  const demo = DEMO_ACCOUNTS.find((a) => a.scenario === scenario);
+  if (!demo) throw new Error(`no demo account plays ${scenario}`);
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/accounts',
+    payload: {
+      sellerId: demo.sellerId,
+      name: demo.name,
+      region: demo.region,
+      refreshToken: demo.refreshToken,
+    },
+  });
+  if (res.statusCode !== 201) throw new Error(`connecting ${scenario} failed: ${res.statusCode} ${res.body}`);
+  return (res.json() as { id: string }).id;
+}
+
+export function demoSeller(scenario: string) {
+  const demo = DEMO_ACCOUNTS.find((a) => a.scenario === scenario);
+  if (!demo) throw new Error(`no demo account plays ${scenario}`);
+  return demo;
+}

@@ -1,0 +1,340 @@
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseSellerPerformanceReport } from '@good-standing/server/reports/parse-seller-performance.ts';
+import type { RunningSimulator } from '@good-standing/server/simulator/index.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { buildPollingApp, connectDemoAccount, demoSeller, startTestSimulator } from '../helpers/poller.ts';
+
+// The poller against the simulator over HTTP and the real Postgres: what lands in the tables, idempotence,
+// and how each failure Amazon can throw at it is recorded without stopping the other accounts.
+
+let t: TestDatabase;
+let sim: RunningSimulator;
+let app: FastifyInstance;
+const ids: Record<string, string> = {};
+
+async function count(
+  table: 'metric_snapshots' | 'policy_snapshots' | 'report_documents' | 'poll_runs',
+  accountId: string,
+) {
+  const row = await t.db
+    .selectFrom(table)
+    .where('account_id', '=', accountId)
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+async function account(id: string) {
+  return t.db.selectFrom('seller_accounts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase('postgres');
+  sim = await startTestSimulator({ rateScale: 50 });
+  app = await buildPollingApp(t, sim);
+  for (const scenario of ['healthy', 'odr-drift', 'suspension', 'new-seller', 'revoked']) {
+    if (scenario === 'revoked') continue;
+    ids[scenario] = await connectDemoAccount(app, scenario);
+  }
+});
+
+afterAll(async () => {
+  await app?.close();
+  await sim?.close();
+  await t?.destroy();
+});
+
+afterEach(() => {
+  sim.state.clearFaults();
+});
+
+describe('connecting an account', () => {
+  it('lists the marketplaces Amazon says the seller participates in, and stores the token sealed', async () => {
+    const res = await app.inject({ method: 'GET', url: `/api/accounts/${ids.healthy}` });
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json();
+    expect(body.marketplaces.map((m: { marketplaceId: string }) => m.marketplaceId).sort()).toEqual(
+      [...demoSeller('healthy').marketplaceIds].sort(),
+    );
+    expect(res.body).not.toContain(demoSeller('healthy').refreshToken);
+    const row = await account(ids.healthy!);
+    expect(row.refresh_token_encrypted).toMatch(/^v1:/);
+    expect(row.refresh_token_encrypted).not.toContain(demoSeller('healthy').refreshToken);
+  });
+
+  it('refuses a token Amazon does not accept, and stores nothing', async () => {
+    const before = (await app.inject({ method: 'GET', url: '/api/accounts' })).json().length;
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/accounts',
+      payload: { sellerId: 'A0NOPE', name: 'Nope', region: 'na', refreshToken: 'Atzr|not-a-real-token' },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.message).toMatch(/Amazon refused the authorization/);
+    expect((await app.inject({ method: 'GET', url: '/api/accounts' })).json()).toHaveLength(before);
+  });
+
+  it('validates the request body with a clear error', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/accounts',
+      payload: { sellerId: '', region: 'xx' },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('VALIDATION_FAILED');
+  });
+});
+
+describe('a poll', () => {
+  it('fills the tables with the figures Amazon served', async () => {
+    const [summary] = await app.poller.pollNow([ids['odr-drift']!]);
+    expect(summary).toMatchObject({ status: 'succeeded', outcome: 'ingested' });
+
+    // What the simulator serves for this seller today, through the same parser, is what must be stored.
+    const seller = demoSeller('odr-drift');
+    const served = parseSellerPerformanceReport(sim.state.currentDocument(seller.sellerId));
+    const mfn = served.marketplaces[0]!.rates.find(
+      (r) => r.metric === 'order_defect_rate' && r.channel === 'mfn',
+    )!;
+    const stored = await t.db
+      .selectFrom('metric_snapshots')
+      .selectAll()
+      .where('account_id', '=', ids['odr-drift']!)
+      .where('metric', '=', 'order_defect_rate')
+      .where('channel', '=', 'mfn')
+      .executeTakeFirstOrThrow();
+    expect(stored.rate).toBe(mfn.rate);
+    expect(stored.numerator).toBe(mfn.numerator);
+    expect(stored.denominator).toBe(mfn.denominator);
+    expect(stored.status).toBe(mfn.status);
+    expect(stored.target_value).toBe(0.01);
+    expect(stored.target_condition).toBe('LESS_THAN');
+    // 60 days ending 14 days ago (whole days, inclusive).
+    expect(stored.window_days).toBe(60);
+    expect(stored.parts.claims?.count).toBe(mfn.parts.claims?.count);
+    expect(stored.parts.chargebacks?.count).toBe(mfn.parts.chargebacks?.count);
+    expect(stored.parts.negativeFeedback?.count).toBe(mfn.parts.negativeFeedback?.count);
+    expect(await count('metric_snapshots', ids['odr-drift']!)).toBe(served.marketplaces[0]!.rates.length);
+    expect(await count('policy_snapshots', ids['odr-drift']!)).toBe(served.marketplaces[0]!.policies.length);
+
+    const mkt = await t.db
+      .selectFrom('account_marketplaces')
+      .selectAll()
+      .where('account_id', '=', ids['odr-drift']!)
+      .executeTakeFirstOrThrow();
+    expect(mkt.account_status).toBe(served.marketplaces[0]!.accountStatus);
+    expect(mkt.ahr_score).toBe(served.marketplaces[0]!.ahrScore);
+
+    const doc = await t.db
+      .selectFrom('report_documents')
+      .selectAll()
+      .where('account_id', '=', ids['odr-drift']!)
+      .executeTakeFirstOrThrow();
+    expect(doc.parse_status).toBe('parsed');
+    expect(doc.evaluation_pending).toBe(true);
+    expect(JSON.parse(Buffer.from(doc.body).toString('utf8'))).toEqual(
+      JSON.parse(JSON.stringify(sim.state.currentDocument(seller.sellerId))),
+    );
+
+    const acct = await account(ids['odr-drift']!);
+    expect(acct.connection_state).toBe('connected');
+    expect(acct.last_success_at).not.toBeNull();
+    expect(acct.lease_owner).toBeNull();
+    expect(acct.next_poll_at.getTime()).toBeGreaterThan(Date.now());
+
+    const runs = await app.inject({ method: 'GET', url: `/api/accounts/${ids['odr-drift']}/poll-runs` });
+    const [run] = runs.json();
+    expect(run).toMatchObject({ status: 'succeeded', outcome: 'ingested', trigger: 'cli', throttles: 0 });
+    expect(run.spapiCalls).toBeGreaterThanOrEqual(3);
+    expect(run.bytes).toBeGreaterThan(1000);
+    expect(run.snapshotsWritten).toBeGreaterThan(0);
+  });
+
+  it('polled twice adds no duplicates', async () => {
+    const id = ids.healthy!;
+    await app.poller.pollNow([id]);
+    const before = {
+      metrics: await count('metric_snapshots', id),
+      policies: await count('policy_snapshots', id),
+      documents: await count('report_documents', id),
+    };
+    expect(before.metrics).toBeGreaterThan(0);
+    const [second] = await app.poller.pollNow([id]);
+    expect(second).toMatchObject({ status: 'succeeded', outcome: 'unchanged', reportReused: true });
+    expect({
+      metrics: await count('metric_snapshots', id),
+      policies: await count('policy_snapshots', id),
+      documents: await count('report_documents', id),
+    }).toEqual(before);
+    const history = await t.db
+      .selectFrom('account_status_history')
+      .selectAll()
+      .where('account_id', '=', id)
+      .execute();
+    expect(history).toHaveLength(3);
+  });
+
+  it('records a new status in the history when the account changes', async () => {
+    const id = ids.suspension!;
+    await app.poller.pollNow([id]);
+    sim.state.advanceClock({ days: 30 });
+    // Thirty days later the recent report is no longer reusable: a new one is made, with the new status.
+    await t.db
+      .updateTable('seller_accounts')
+      .set({ next_poll_at: new Date() })
+      .where('id', '=', id)
+      .execute();
+    const [summary] = await app.poller.pollNow([id]);
+    expect(summary).toMatchObject({ status: 'succeeded' });
+    const history = await t.db
+      .selectFrom('account_status_history')
+      .select(['previous_status', 'status'])
+      .where('account_id', '=', id)
+      .orderBy('changed_at')
+      .execute();
+    expect(history.at(-1)).toMatchObject({ status: 'DEACTIVATED' });
+    const warnings = await t.db
+      .selectFrom('warning_states')
+      .selectAll()
+      .where('account_id', '=', id)
+      .execute();
+    expect(warnings.map((w) => w.warning_type)).toContain('spammingSellerMessaging');
+  });
+});
+
+describe('failures', () => {
+  it('rides out throttling and 503s and polls every account', async () => {
+    sim.state.injectFault({ type: 'throttle', count: 6 });
+    sim.state.injectFault({ type: 'error', status: 503, count: 3 });
+    await t.db
+      .updateTable('seller_accounts')
+      .set({ next_poll_at: new Date() })
+      .where('connection_state', '=', 'connected')
+      .execute();
+    const accounts = [ids.healthy!, ids['new-seller']!, ids['odr-drift']!];
+    const results = await app.poller.pollNow(accounts);
+    for (const r of results) expect(r, JSON.stringify(r)).toMatchObject({ status: 'succeeded' });
+    const throttles = results.reduce((n, r) => n + ('counters' in r ? r.counters.throttles : 0), 0);
+    expect(throttles).toBeGreaterThanOrEqual(1);
+    expect(sim.state.counters().throttled).toBeGreaterThanOrEqual(6);
+  });
+
+  it('marks only the revoked account as needing reauthorization', async () => {
+    const revoked = await connectDemoAccount(app, 'healthy').then(async () => {
+      // A second connection of a different seller, then Amazon revokes it.
+      const seller = sim.state.addAccount({
+        region: 'na',
+        marketplaceIds: ['ATVPDKIKX0DER'],
+        scenario: 'healthy',
+      });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/accounts',
+        payload: {
+          sellerId: seller.sellerId,
+          name: 'Soon Revoked',
+          region: 'na',
+          refreshToken: seller.refreshToken,
+        },
+      });
+      sim.state.revoke(seller.sellerId);
+      return res.json().id as string;
+    });
+    const results = await app.poller.pollNow([revoked, ids['new-seller']!]);
+    expect(results[0]).toMatchObject({ status: 'failed', outcome: 'needs_reauthorization' });
+    expect(results[1]).toMatchObject({ status: 'succeeded' });
+    expect((await account(revoked)).connection_state).toBe('needs_reauthorization');
+    expect((await account(ids['new-seller']!)).connection_state).toBe('connected');
+    // It is not polled again until reconnected.
+    const again = await app.poller.pollNow([revoked]);
+    expect(again[0]).toEqual({ accountId: revoked, skipped: 'needs reauthorization' });
+    const refresh = await app.inject({ method: 'POST', url: `/api/accounts/${revoked}/refresh` });
+    expect(refresh.statusCode).toBe(409);
+  });
+
+  it('records FATAL and malformed documents and still polls the others', async () => {
+    const fatalSeller = demoSeller('new-seller').sellerId;
+    const malformedSeller = demoSeller('healthy').sellerId;
+    await sql`update seller_accounts set next_poll_at = now()`.execute(t.db);
+    sim.state.injectFault({ type: 'fatal', sellerId: fatalSeller, count: 1 });
+    sim.state.injectFault({ type: 'malformed', sellerId: malformedSeller, count: 1 });
+    // Fresh reports, so the faults apply to new ones rather than to a reused DONE report.
+    sim.state.advanceClock({ hours: 2 });
+    const results = await app.poller.pollNow([ids['new-seller']!, ids.healthy!, ids['odr-drift']!]);
+
+    expect(results[0]).toMatchObject({ status: 'failed', errorCode: expect.stringMatching(/FATAL/) });
+    expect(results[1]).toMatchObject({ status: 'failed', errorCode: 'REPORT_MALFORMED' });
+    expect(results[2]).toMatchObject({ status: 'succeeded' });
+
+    const malformed = await t.db
+      .selectFrom('report_documents')
+      .selectAll()
+      .where('account_id', '=', ids.healthy!)
+      .where('parse_status', '=', 'malformed')
+      .executeTakeFirstOrThrow();
+    expect(malformed.byte_size).toBeGreaterThan(0);
+    expect(malformed.parse_error).toMatch(/JSON/);
+    expect(malformed.evaluation_pending).toBe(false);
+    const failedRun = await t.db
+      .selectFrom('poll_runs')
+      .selectAll()
+      .where('account_id', '=', ids['new-seller']!)
+      .where('status', '=', 'failed')
+      .executeTakeFirstOrThrow();
+    expect(failedRun.error_message).toBeTruthy();
+    expect((await account(ids['new-seller']!)).consecutive_failures).toBe(1);
+  });
+
+  it('abandons a report stuck in Amazon\u2019s queue and retries it later', async () => {
+    const id = ids['odr-drift']!;
+    await t.db
+      .updateTable('seller_accounts')
+      .set({ next_poll_at: new Date() })
+      .where('id', '=', id)
+      .execute();
+    sim.state.injectFault({ type: 'stuck', sellerId: demoSeller('odr-drift').sellerId, count: 1 });
+    sim.state.advanceClock({ hours: 4 });
+    const start = Date.now();
+    const [result] = await app.poller.pollNow([id]);
+    expect(result).toMatchObject({ status: 'abandoned', errorCode: expect.stringMatching(/TIMEOUT/) });
+    expect(Date.now() - start).toBeLessThan(30_000);
+    const acct = await account(id);
+    expect(acct.next_poll_at.getTime()).toBeGreaterThan(Date.now());
+    expect(acct.lease_owner).toBeNull();
+  });
+});
+
+describe('refresh on demand', () => {
+  it('answers at once with a run id whose progress can be read until it is done', async () => {
+    app.poller.start();
+    try {
+      const res = await app.inject({ method: 'POST', url: `/api/accounts/${ids['new-seller']}/refresh` });
+      expect(res.statusCode, res.body).toBe(202);
+      const { runId } = res.json();
+      const seen = new Set<string>();
+      let run;
+      for (let i = 0; i < 200; i++) {
+        run = (await app.inject({ method: 'GET', url: `/api/poll-runs/${runId}` })).json();
+        seen.add(run.status);
+        if (run.status !== 'queued' && run.status !== 'running') break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(run.status).toBe('succeeded');
+      expect(run.trigger).toBe('manual');
+      expect(run.id).toBe(runId);
+    } finally {
+      await app.poller.stop();
+    }
+  });
+
+  it('answers 404 for an unknown account', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/accounts/00000000-0000-4000-8000-000000000000/refresh',
+    });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.code).toBe('NOT_FOUND');
+  });
+});
