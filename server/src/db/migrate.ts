@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type MigrationResultSet } from 'kysely';
+import { Migrator, sql, type Kysely, type MigrationResultSet } from 'kysely';
 import { migrationProvider } from '@good-standing/migrations';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the migrator works on any schema, typed or not */
@@ -8,8 +8,11 @@ export interface MigrationReport {
   pending: string[];
 }
 
-function migratorFor(db: Kysely<any>): Migrator {
-  return new Migrator({ db, provider: migrationProvider });
+async function migratorFor(db: Kysely<any>): Promise<Migrator> {
+  // Kysely looks for its bookkeeping tables in every schema unless told which: name ours, or a database with
+  // several schemas (one per test file, or another app's) would see someone else's migration history.
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  return new Migrator({ db, provider: migrationProvider, migrationTableSchema: rows[0]?.schema ?? 'public' });
 }
 
 function unwrap(result: MigrationResultSet, direction: string): string[] {
@@ -23,16 +26,16 @@ function unwrap(result: MigrationResultSet, direction: string): string[] {
 
 /** Applies every pending migration; returns the names that ran. */
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  return unwrap(await migratorFor(db).migrateToLatest(), 'up');
+  return unwrap(await (await migratorFor(db)).migrateToLatest(), 'up');
 }
 
 /** Rolls back one migration; returns its name (empty when there was none). */
 export async function migrateDown(db: Kysely<any>): Promise<string[]> {
-  return unwrap(await migratorFor(db).migrateDown(), 'down');
+  return unwrap(await (await migratorFor(db)).migrateDown(), 'down');
 }
 
 export async function migrationStatus(db: Kysely<any>): Promise<MigrationReport> {
-  const all = await migratorFor(db).getMigrations();
+  const all = await (await migratorFor(db)).getMigrations();
   return {
     applied: all.filter((m) => m.executedAt !== undefined).map((m) => m.name),
     pending: all.filter((m) => m.executedAt === undefined).map((m) => m.name),

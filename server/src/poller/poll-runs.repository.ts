@@ -141,3 +141,19 @@ export async function listRuns(db: Db, accountId: string, limit = 50): Promise<P
     .limit(limit)
     .execute();
 }
+
+/** The status of the account's last finished run, if any (ignoring the one in progress). */
+export async function lastFinishedStatus(
+  db: Db,
+  accountId: string,
+): Promise<PollRunRow['status'] | undefined> {
+  const row = await db
+    .selectFrom('poll_runs')
+    .select('status')
+    .where('account_id', '=', accountId)
+    .where('finished_at', 'is not', null)
+    .orderBy('finished_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.status;
+}

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Kysely } from 'kysely';
 import type { FastifyBaseLogger } from 'fastify';
@@ -35,7 +36,10 @@ export class Poller {
   constructor(
     private readonly deps: PollerDeps,
     private readonly options: PollerOptions,
-  ) {}
+  ) {
+    // Every poll in flight waits on this one signal; many listeners at once are expected, not a leak.
+    setMaxListeners(Math.max(10, options.concurrency * 4), this.abort.signal);
+  }
 
   get instanceId(): string {
     return this.options.instanceId;
@@ -133,6 +137,7 @@ export class Poller {
   async pollNow(
     accountIds: string[],
     onDone?: (s: PollSummary | { accountId: string; skipped: string }) => void,
+    trigger: PollTrigger = 'cli',
   ): Promise<Array<PollSummary | { accountId: string; skipped: string }>> {
     const results: Array<PollSummary | { accountId: string; skipped: string }> = new Array(accountIds.length);
     let next = 0;
@@ -159,7 +164,7 @@ export class Poller {
                   : 'polling disabled',
           };
         } else {
-          result = (await this.launch(account, 'cli')) ?? { accountId: id, skipped: 'database error' };
+          result = (await this.launch(account, trigger)) ?? { accountId: id, skipped: 'database error' };
         }
         results[i] = result;
         onDone?.(result);

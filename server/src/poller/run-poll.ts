@@ -18,6 +18,7 @@ import {
 import {
   abandonOrphanedRuns,
   finishRun,
+  lastFinishedStatus,
   setPhase,
   startRun,
   type RunCounters,
@@ -76,6 +77,11 @@ export async function pollAccount(
   const counters: RunCounters = { calls: 0, throttles: 0, bytes: 0 };
 
   await abandonOrphanedRuns(db, account.id, settings.instanceId);
+  // A scheduled poll after a clean one cannot find a reusable report (the last was hours ago and was used), so
+  // it skips the getReports look-up. After a failure, a timeout or an interrupted poll, or when a person asks,
+  // the look-up may find a report already made or still in Amazon's queue and save a createReport.
+  const lookUpRecentReport =
+    trigger !== 'schedule' || (await lastFinishedStatus(db, account.id)) !== 'succeeded';
   const run = await startRun(db, account.id, trigger, settings.instanceId);
   const stopObserving = clients.observe(account.id, (event) => {
     if (event.operation !== 'token') counters.calls += 1;
@@ -121,7 +127,7 @@ export async function pollAccount(
         signal,
         deadlineMs: settings.reportDeadlineMs,
         pollIntervalMs: settings.reportPollIntervalMs,
-        reuseWithinMs: settings.reuseWithinMs,
+        reuseWithinMs: lookUpRecentReport ? settings.reuseWithinMs : 0,
       }),
     );
 

@@ -22,7 +22,7 @@ import {
   type Sleep,
 } from './retry.ts';
 import { createSellingPartner, type RawResponse, type SellingPartnerLike } from './selling-partner.ts';
-import { createLocalTransportAgent } from './transport.ts';
+import { sharedLocalTransportAgent } from './transport.ts';
 import type { SpApiRegion } from './marketplaces.ts';
 
 export { MARKETPLACES, marketplaceRegion, type MarketplaceInfo, type SpApiRegion } from './marketplaces.ts';
@@ -160,7 +160,7 @@ export function createSpApiClient(opts: SpApiClientOptions): SpApiClient {
     refreshToken: opts.refreshToken,
     clientId: opts.app.clientId,
     clientSecret: opts.app.clientSecret,
-    agent: opts.endpoint ? createLocalTransportAgent(opts.endpoint) : undefined,
+    agent: opts.endpoint ? sharedLocalTransportAgent(opts.endpoint) : undefined,
     timeoutMs,
   });
   const defaultContext: CallContext = { sleep: opts.sleep ?? realSleep, signal: undefined };

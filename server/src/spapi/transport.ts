@@ -33,3 +33,18 @@ class LocalTransportAgent extends https.Agent {
     return net.connect({ host: this.#host, port: this.#port });
   }
 }
+
+const sharedAgents = new Map<string, https.Agent>();
+
+/**
+ * One agent per endpoint for the whole process: every seller's client shares its keep-alive sockets, as they
+ * would share the global agent against Amazon, instead of each account holding connections of its own.
+ */
+export function sharedLocalTransportAgent(endpoint: string): https.Agent {
+  let agent = sharedAgents.get(endpoint);
+  if (!agent) {
+    agent = createLocalTransportAgent(endpoint);
+    sharedAgents.set(endpoint, agent);
+  }
+  return agent;
+}
