@@ -84,6 +84,8 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
 
   registerErrorHandling(app);
   await app.register(healthRoutes, { database, demo: config.demo });
+  // A poller instance answers health checks only; users and the API go to `all` or `web` instances.
+  if (config.role === 'poller') return app;
   await app.register(accountsRoutes, { clients: app.spapiClients, poller: app.poller });
 
   if (deps.web !== false) await registerWeb(app, { buildDir: webBuildDir() });

@@ -30,7 +30,7 @@ function nonNegativeInteger(value: string): number {
 export function registerSimulatorCommands(program: Command): void {
   program
     .command('simulator')
-    .description('Run the local SP-API simulator (LWA, Reports, Sellers) with the demo accounts')
+    .description('run the local SP-API simulator (LWA, Reports, Sellers) with the demo accounts')
     .option('--port <n>', 'port to listen on (0 = any free port)', nonNegativeInteger, 4010)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--rate-scale <x>', "multiply Amazon's usage-plan rates by this", positiveNumber, 1)
