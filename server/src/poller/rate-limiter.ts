@@ -1,3 +1,5 @@
+import { setTimeout as delay } from 'node:timers/promises';
+
 // Amazon's usage plans are token buckets per selling partner and operation. The poller keeps its own copy of
 // each bucket and waits before a call rather than firing it and collecting 429s: a throttled call still costs
 // a round trip and, repeated across a fleet, turns a cycle into a 429 storm.
@@ -39,11 +41,15 @@ export class SellerRateLimiter {
     /** Multiplies every rate; tests and the benchmark run against a simulator scaled the same way. */
     private readonly rateScale = 1,
     private readonly now: () => number = Date.now,
-    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+    private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void> = (ms, signal) =>
+      delay(ms, undefined, signal ? { signal } : undefined),
   ) {}
 
-  /** Resolves when a call of `operation` for `sellerKey` fits its usage plan, taking one token. */
-  async acquire(sellerKey: string, operation: string): Promise<void> {
+  /**
+   * Resolves when a call of `operation` for `sellerKey` fits its usage plan, taking one token. Rejects when
+   * `signal` aborts (shutdown), so a wait for a slow bucket never holds a poll past the grace period.
+   */
+  async acquire(sellerKey: string, operation: string, signal?: AbortSignal): Promise<void> {
     const plan = this.plans[operation];
     if (!plan) return;
     const key = `${sellerKey}:${operation}`;
@@ -56,6 +62,7 @@ export class SellerRateLimiter {
     const turn = b.tail.then(async () => {
       const rate = plan.rate * this.rateScale * PACING;
       for (;;) {
+        signal?.throwIfAborted();
         const now = this.now();
         b.tokens = Math.min(plan.burst, b.tokens + ((now - b.updatedAt) / 1000) * rate);
         b.updatedAt = now;
@@ -63,7 +70,7 @@ export class SellerRateLimiter {
           b.tokens -= 1;
           return;
         }
-        await this.sleep(Math.ceil(((1 - b.tokens) / rate) * 1000));
+        await this.sleep(Math.ceil(((1 - b.tokens) / rate) * 1000), signal);
       }
     });
     b.tail = turn.catch(() => {});

@@ -49,7 +49,7 @@ export class SpApiClients {
         if (event.outcome === 'throttled') this.limiter.drain(sellerKey, event.operation);
         this.sinks.get(account.id)?.(event);
       },
-      beforeCall: (operation) => this.limiter.acquire(sellerKey, operation),
+      beforeCall: (operation, signal) => this.limiter.acquire(sellerKey, operation, signal),
     });
     this.clients.set(account.id, { envelope, client });
     return client;

@@ -51,7 +51,7 @@ export interface SpApiClientOptions {
   /** Called once per HTTP request made: every attempt, retries included, plus token and download requests. */
   onCall?: (e: SpApiCallEvent) => void;
   /** Awaited before every SP-API operation attempt (not token or document requests, which Amazon meters apart). */
-  beforeCall?: (operation: string) => Promise<void>;
+  beforeCall?: (operation: string, signal?: AbortSignal) => Promise<void>;
   /** Used for retry back-off; FetchReportOptions.sleep overrides it for one fetch. */
   sleep?: Sleep;
   retry?: Partial<RetryPolicy>;
@@ -249,7 +249,7 @@ export function createSpApiClient(opts: SpApiClientOptions): SpApiClient {
     return withRetries(operation, ctx, async () => {
       if (ctx.signal?.aborted) throw new SpApiAbortedError(operation);
       try {
-        await opts.beforeCall?.(operation);
+        await opts.beforeCall?.(operation, ctx.signal);
       } catch (hookError) {
         throw new HookFailure(hookError);
       }
