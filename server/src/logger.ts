@@ -1,6 +1,27 @@
 import type { LoggerOptions } from 'pino';
 import type { LogLevel } from './config.ts';
 
+/** Keys whose values are secrets, under whatever object they are logged. */
+const SECRET_KEYS = [
+  'refreshToken',
+  'refresh_token',
+  'refresh_token_encrypted',
+  'accessToken',
+  'access_token',
+  'clientSecret',
+  'client_secret',
+  'appSecret',
+  'password',
+  'password_hash',
+  'csrf_token',
+];
+
+/**
+ * pino's `*` stands for exactly one level, so each depth needs its own path. Two levels covers what we log:
+ * `{ account }`, `{ input: { app } }`, `{ config: { spapi } }`; deeper secrets have to be logged differently.
+ */
+const DEPTHS = ['', '*.', '*.*.'];
+
 // Secrets never reach a log line: these paths are censored wherever they appear in a logged object.
 export const REDACT_PATHS = [
   'req.headers.authorization',
@@ -8,17 +29,7 @@ export const REDACT_PATHS = [
   'req.headers["x-amz-access-token"]',
   'req.headers["x-csrf-token"]',
   'res.headers["set-cookie"]',
-  '*.refreshToken',
-  '*.refresh_token',
-  '*.refresh_token_encrypted',
-  '*.accessToken',
-  '*.access_token',
-  '*.clientSecret',
-  '*.client_secret',
-  '*.password',
-  '*.appSecret',
-  'config.appSecret',
-  'config.spapi.clientSecret',
+  ...DEPTHS.flatMap((prefix) => SECRET_KEYS.map((key) => `${prefix}${key}`)),
 ];
 
 export function loggerOptions(level: LogLevel): LoggerOptions {

@@ -192,3 +192,18 @@ describe.each(['postgres', 'pglite'] as const)('data layer on %s', (engine) => {
     expect(plan.rows.length).toBeGreaterThan(0);
   });
 });
+
+describe('the embedded database folder', () => {
+  it('refuses a second opener with a clear message, and opens again once released', async () => {
+    const first = await createTestDatabase('pglite', { migrate: false });
+    const { createDatabase } = await import('@good-standing/server/db/database.ts');
+    await expect(createDatabase({ databaseUrl: undefined, dataDir: first.dataDir })).rejects.toThrow(
+      /embedded database in .* is in use by process \d+; stop it first, or set DATABASE_URL/,
+    );
+    await first.close();
+    const again = await createDatabase({ databaseUrl: undefined, dataDir: first.dataDir });
+    expect(await again.ping()).toBe(true);
+    await again.close();
+    await first.destroy();
+  });
+});

@@ -56,3 +56,35 @@ describe.each(['postgres', 'pglite'] as const)('migrations on %s', (engine) => {
     expect(await migrateToLatest(t.db)).toEqual([]);
   });
 });
+
+describe('migrations on two Postgres schemas at once', () => {
+  let neighbour: TestDatabase | undefined;
+  let a: TestDatabase | undefined;
+  let b: TestDatabase | undefined;
+  afterAll(async () => {
+    await Promise.all([neighbour?.destroy(), a?.destroy(), b?.destroy()]);
+  });
+
+  // Regression: Kysely looked for its bookkeeping tables in every schema, so a fresh schema's migrator saw
+  // another schema's kysely_migration, skipped creating its own and failed with "relation
+  // kysely_migration_lock does not exist". Racing two fresh schemas alone rarely shows it; an already migrated
+  // neighbour (as other test files or another app provide) always does.
+  it('keeps each schema to its own migration history', async () => {
+    neighbour = await createTestDatabase('postgres');
+    [a, b] = await Promise.all([
+      createTestDatabase('postgres', { migrate: false }),
+      createTestDatabase('postgres', { migrate: false }),
+    ]);
+    const names = Object.keys(migrations).sort();
+    expect(await Promise.all([migrateToLatest(a.db), migrateToLatest(b.db)])).toEqual([names, names]);
+
+    for (const t of [a, b]) {
+      expect(await migrationStatus(t.db)).toEqual({ applied: names, pending: [] });
+      const { rows } = await sql<{ table_name: string }>`select table_name from information_schema.tables
+        where table_schema = ${t.location} and table_name like 'kysely_migration%' order by table_name`.execute(
+        t.db,
+      );
+      expect(rows.map((r) => r.table_name)).toEqual(['kysely_migration', 'kysely_migration_lock']);
+    }
+  });
+});

@@ -1,3 +1,5 @@
+import pg from 'pg';
+import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SecretBox } from '@good-standing/server/crypto/secrets.ts';
 import type { RunningSimulator } from '@good-standing/server/simulator/index.ts';
@@ -140,7 +142,7 @@ describe('several poller processes on one database', () => {
   });
 });
 
-describe('a poller process killed mid-cycle', () => {
+describe('a poller process killed in the middle of ingesting', () => {
   let t: TestDatabase;
   beforeAll(async () => {
     t = await createTestDatabase('postgres');
@@ -151,37 +153,40 @@ describe('a poller process killed mid-cycle', () => {
 
   it('leaves no half-written report, and the next instance completes the cycle', async () => {
     await seedAccounts(t, 6);
-    // Slow document downloads keep polls in flight long enough to be cut off.
-    sim.state.injectFault({ type: 'latency', operation: 'downloadDocument', ms: 4_000 });
-    const first = await startPoller(t, { POLL_LEASE_SECONDS: '5' });
-    await t.db.updateTable('seller_accounts').set({ next_poll_at: new Date() }).execute();
-    await waitFor(
-      async () => {
-        const running = (await runsByAccount(t)).filter(
-          (r) => r.status === 'running' && r.phase === 'fetching_report',
-        );
-        return running.length >= 3 ? true : undefined;
-      },
-      30_000,
-      'polls to be in flight',
-    );
-    first.child.kill('SIGKILL');
-    expect((await first.exited).signal).toBe('SIGKILL');
+    // Hold a lock on a table the ingest transaction writes last: the poller's ingests then stop inside their
+    // transactions, after the document and metric rows are written and before commit. That is where it is killed.
+    const blocker = new pg.Client({ connectionString: t.url });
+    await blocker.connect();
+    await blocker.query('begin');
+    await blocker.query('lock table account_health_snapshots in access exclusive mode');
+    try {
+      const first = await startPoller(t, { POLL_LEASE_SECONDS: '5' });
+      await t.db.updateTable('seller_accounts').set({ next_poll_at: new Date() }).execute();
+      await waitFor(
+        async () => {
+          // Asked on another connection: inside the blocker's transaction pg_stat_activity would be a snapshot.
+          const { rows } = await sql<{ n: string }>`select count(*) as n from pg_stat_activity
+             where wait_event_type = 'Lock' and query ilike '%account_health_snapshots%'`.execute(t.db);
+          return Number(rows[0]!.n) >= 2 ? true : undefined;
+        },
+        30_000,
+        'ingest transactions to be open and waiting',
+      );
+      first.child.kill('SIGKILL');
+      expect((await first.exited).signal).toBe('SIGKILL');
+    } finally {
+      await blocker.query('rollback');
+      await blocker.end();
+    }
 
-    // Whatever landed before the kill is whole: every stored report has all of its snapshots.
-    const partial = await t.db
-      .selectFrom('report_documents as d')
-      .leftJoin('metric_snapshots as m', 'm.report_document_id', 'd.id')
-      .select(['d.id'])
-      .where('d.parse_status', '=', 'parsed')
-      .groupBy('d.id')
-      .having((eb) => eb.fn.count('m.id'), '=', 0)
-      .execute();
-    expect(partial).toEqual([]);
+    // The killed transactions rolled back whole: no document without its snapshots, no snapshot without its document.
+    const documents = await t.db.selectFrom('report_documents').select('id').execute();
+    const metrics = await t.db.selectFrom('metric_snapshots').select('id').execute();
+    expect(documents).toEqual([]);
+    expect(metrics).toEqual([]);
     const orphaned = (await runsByAccount(t)).filter((r) => r.status === 'running');
-    expect(orphaned.length).toBeGreaterThan(0);
+    expect(orphaned.length).toBeGreaterThanOrEqual(2);
 
-    sim.state.clearFaults();
     await startPoller(t, { POLL_LEASE_SECONDS: '5' });
     await waitFor(
       async () => {
@@ -194,12 +199,70 @@ describe('a poller process killed mid-cycle', () => {
 
     const runs = await runsByAccount(t);
     for (const run of orphaned) {
-      const after = runs.find((r) => r.id === run.id)!;
-      expect(after).toMatchObject({ status: 'abandoned', error_code: 'INSTANCE_LOST' });
+      expect(runs.find((r) => r.id === run.id)).toMatchObject({
+        status: 'abandoned',
+        error_code: 'INSTANCE_LOST',
+      });
     }
     expect(runs.filter((r) => r.status === 'running')).toEqual([]);
-    const documents = await t.db.selectFrom('report_documents').select(['account_id', 'sha256']).execute();
-    expect(new Set(documents.map((d) => `${d.account_id}:${d.sha256}`)).size).toBe(documents.length);
-    expect(new Set(documents.map((d) => d.account_id)).size).toBe(6);
+    const stored = await t.db
+      .selectFrom('report_documents as d')
+      .select((eb) => [
+        'd.id',
+        eb
+          .selectFrom('metric_snapshots as m')
+          .whereRef('m.report_document_id', '=', 'd.id')
+          .select(eb.fn.countAll().as('n'))
+          .as('metrics'),
+        eb
+          .selectFrom('account_health_snapshots as h')
+          .whereRef('h.report_document_id', '=', 'd.id')
+          .select(eb.fn.countAll().as('n'))
+          .as('health'),
+      ])
+      .execute();
+    expect(stored).toHaveLength(6);
+    for (const doc of stored) {
+      expect(Number(doc.metrics)).toBeGreaterThan(0);
+      expect(Number(doc.health)).toBe(1);
+    }
+  });
+});
+
+describe('a poller process stopped with SIGTERM', () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase('postgres');
+  });
+  afterAll(async () => {
+    await t?.destroy();
+  });
+
+  it('hands interrupted polls back and exits cleanly', async () => {
+    await seedAccounts(t, 3);
+    // Reports that never finish keep every poll waiting on Amazon when the signal comes.
+    sim.state.injectFault({ type: 'stuck', count: 10 });
+    const proc = await startPoller(t, { REPORT_DEADLINE_SECONDS: '600' });
+    await t.db.updateTable('seller_accounts').set({ next_poll_at: new Date() }).execute();
+    await waitFor(
+      async () => {
+        const waiting = (await runsByAccount(t)).filter((r) => r.phase === 'fetching_report');
+        return waiting.length === 3 ? true : undefined;
+      },
+      30_000,
+      'polls to be waiting on their reports',
+    );
+    const stoppedAt = Date.now();
+    proc.child.kill('SIGTERM');
+    expect(await proc.exited).toEqual({ code: 0, signal: null });
+    expect(Date.now() - stoppedAt).toBeLessThan(20_000);
+
+    const runs = await runsByAccount(t);
+    expect(runs).toHaveLength(3);
+    for (const run of runs) expect(run).toMatchObject({ status: 'abandoned', error_code: 'SHUTDOWN' });
+    for (const account of await t.db.selectFrom('seller_accounts').selectAll().execute()) {
+      expect(account.lease_owner).toBeNull();
+      expect(account.next_poll_at.getTime()).toBeLessThanOrEqual(Date.now());
+    }
   });
 });

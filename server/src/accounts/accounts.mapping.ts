@@ -31,6 +31,7 @@ export function accountRowToAccount(
       statusSince: iso(m.status_since),
       ahrStatus: m.ahr_status,
       ahrScore: m.ahr_score,
+      ahrBand: (m.ahr_band as 'healthy' | 'at_risk' | 'unhealthy' | null) ?? null,
       lastReportAt: iso(m.last_report_at),
     })),
   };

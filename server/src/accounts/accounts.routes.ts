@@ -104,6 +104,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<AccountsRoutesOptions> = asyn
       if (account.connection_state === 'needs_reauthorization') {
         throw new AppError('CONFLICT', 'the account needs reauthorization before it can be polled');
       }
+      if (!account.poll_enabled) throw new AppError('CONFLICT', 'polling is turned off for this account');
       const runId = await poller.requestRefresh(account.id);
       return reply.status(202).send({ runId, status: 'queued' as const });
     },

@@ -12,6 +12,10 @@ export const Marketplace = z.object({
   statusSince: z.string().nullable(),
   ahrStatus: z.string().nullable(),
   ahrScore: z.number().nullable(),
+  ahrBand: z
+    .enum(['healthy', 'at_risk', 'unhealthy'])
+    .nullable()
+    .describe('Band from the label, or from the score when Amazon uses a label we do not know'),
   lastReportAt: z.string().nullable(),
 });
 

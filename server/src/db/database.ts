@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -48,16 +48,23 @@ async function createPglite(options: DatabaseOptions): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   const dir = path.join(options.dataDir, 'pglite');
   await mkdir(dir, { recursive: true });
-  const pglite = await PGlite.create(dir, { parsers: { [INT8_OID]: (value: string) => value } });
+  const lock = await lockDataDir(dir);
+  let pglite;
+  try {
+    pglite = await PGlite.create(dir, { parsers: { [INT8_OID]: (value: string) => value } });
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
   if (options.searchPath) {
     await pglite.exec(
       `create schema if not exists "${options.searchPath}"; set search_path to "${options.searchPath}"`,
     );
   }
-  return wrap(new Kysely<DB>({ dialect: new PGliteDialect(pglite) }), 'pglite');
+  return wrap(new Kysely<DB>({ dialect: new PGliteDialect(pglite) }), 'pglite', lock.release);
 }
 
-function wrap(db: Kysely<DB>, engine: Engine): Database {
+function wrap(db: Kysely<DB>, engine: Engine, afterClose?: () => Promise<void>): Database {
   // Kysely would quietly reconnect a destroyed instance on the next query; a closed Database stays closed.
   let closed = false;
   return {
@@ -68,8 +75,43 @@ function wrap(db: Kysely<DB>, engine: Engine): Database {
       if (closed) return;
       closed = true;
       await db.destroy();
+      await afterClose?.();
     },
   };
+}
+
+/**
+ * PGlite is the database engine inside this process: a second process opening the same folder would not see the
+ * first one's writes and would corrupt it. A lock file with the owner's pid refuses that with a clear message;
+ * a lock left by a process that no longer runs is taken over.
+ */
+async function lockDataDir(dir: string): Promise<{ release(): Promise<void> }> {
+  const file = path.join(dir, '..', 'pglite.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(file, String(process.pid), { flag: 'wx' });
+      return { release: () => rm(file, { force: true }) };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const owner = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+      if (Number.isInteger(owner) && owner > 0 && (owner === process.pid || isRunning(owner))) {
+        throw new Error(
+          `the embedded database in ${dir} is in use by process ${owner}; stop it first, or set DATABASE_URL to share a Postgres server`,
+        );
+      }
+      await rm(file, { force: true });
+    }
+  }
+  throw new Error(`could not lock the embedded database in ${dir}`);
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function ping(db: Kysely<DB>, timeoutMs = 2_000): Promise<boolean> {

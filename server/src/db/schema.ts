@@ -73,6 +73,7 @@ export interface AccountMarketplacesTable {
   status_since: Timestamp | null;
   ahr_status: string | null;
   ahr_score: number | null;
+  ahr_band: string | null;
   last_report_at: Timestamp | null;
 }
 
@@ -175,6 +176,7 @@ export interface AccountHealthSnapshotsTable {
   account_status: string | null;
   ahr_status: string | null;
   ahr_score: number | null;
+  ahr_band: string | null;
   policy_violation_warnings: number | null;
   source: ColumnType<'report' | 'data_kiosk', 'report' | 'data_kiosk' | undefined, 'report' | 'data_kiosk'>;
   report_document_id: string | null;

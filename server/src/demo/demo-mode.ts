@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { FastifyBaseLogger } from 'fastify';
 import type { DB } from '../db/schema.ts';
 import type { SecretBox } from '../crypto/secrets.ts';
-import { findAccountBySeller, insertAccount, upsertMarketplaces } from '../accounts/accounts.repository.ts';
+import { upsertMarketplaces } from '../accounts/accounts.repository.ts';
 import { MARKETPLACES } from '../spapi/marketplaces.ts';
 import {
   DEMO_ACCOUNTS,
@@ -70,13 +70,19 @@ export async function seedDemoAccounts(db: Kysely<DB>, secrets: SecretBox): Prom
   let added = 0;
   for (const demo of DEMO_ACCOUNTS) {
     await db.transaction().execute(async (tx) => {
-      if (await findAccountBySeller(tx, demo.sellerId, demo.region)) return;
-      const account = await insertAccount(tx, {
-        seller_id: demo.sellerId,
-        name: demo.name,
-        region: demo.region,
-        refresh_token_encrypted: secrets.seal(demo.refreshToken),
-      });
+      // Insert-or-skip in one statement: two instances starting together in demo mode cannot both add it.
+      const account = await tx
+        .insertInto('seller_accounts')
+        .values({
+          seller_id: demo.sellerId,
+          name: demo.name,
+          region: demo.region,
+          refresh_token_encrypted: secrets.seal(demo.refreshToken),
+        })
+        .onConflict((oc) => oc.columns(['seller_id', 'region']).doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      if (!account) return;
       await upsertMarketplaces(
         tx,
         account.id,

@@ -43,8 +43,13 @@ function windowDays(window: ReportingWindow): number | null {
 
 const toDate = (iso: string | null) => (iso ? new Date(iso) : null);
 
+const INT4_MAX = 2_147_483_647;
+
+/** Counts are int4 columns; a figure no seller can have (beyond 2^31) is treated as not reported. */
 function toInt(n: number | null): number | null {
-  return n === null || !Number.isFinite(n) ? null : Math.round(n);
+  if (n === null || !Number.isFinite(n)) return null;
+  const rounded = Math.round(n);
+  return Math.abs(rounded) > INT4_MAX ? null : rounded;
 }
 
 export async function ingestReport(db: Kysely<DB>, input: IngestInput): Promise<IngestResult> {
@@ -71,25 +76,42 @@ export async function ingestReport(db: Kysely<DB>, input: IngestInput): Promise<
       .returning('id')
       .executeTakeFirst();
 
-    if (!inserted) {
+    let documentId = inserted?.id;
+    if (!documentId) {
       const existing = await tx
         .selectFrom('report_documents')
-        .select('id')
+        .select(['id', 'parse_status'])
         .where('account_id', '=', input.accountId)
         .where('sha256', '=', hash)
+        .forUpdate()
         .executeTakeFirstOrThrow();
-      return { reportDocumentId: existing.id, isNew: false, snapshotsWritten: 0, statusChanges: [] };
+      // The same bytes were kept earlier as malformed and now parse (the parser learned a new variant): replay
+      // them, so what Amazon sent back then is not lost.
+      if (!(existing.parse_status === 'malformed' && input.parsed.ok)) {
+        return { reportDocumentId: existing.id, isNew: false, snapshotsWritten: 0, statusChanges: [] };
+      }
+      await tx
+        .updateTable('report_documents')
+        .set({
+          parse_status: 'parsed',
+          parse_error: null,
+          parse_notes: JSON.stringify(input.parsed.report.notes),
+          evaluation_pending: true,
+        })
+        .where('id', '=', existing.id)
+        .execute();
+      documentId = existing.id;
     }
     if (!input.parsed.ok) {
-      return { reportDocumentId: inserted.id, isNew: true, snapshotsWritten: 0, statusChanges: [] };
+      return { reportDocumentId: documentId, isNew: true, snapshotsWritten: 0, statusChanges: [] };
     }
 
     let snapshotsWritten = 0;
     const statusChanges: IngestResult['statusChanges'] = [];
     for (const marketplace of input.parsed.report.marketplaces) {
-      snapshotsWritten += await writeMarketplace(tx, input, inserted.id, marketplace, statusChanges);
+      snapshotsWritten += await writeMarketplace(tx, input, documentId, marketplace, statusChanges);
     }
-    return { reportDocumentId: inserted.id, isNew: true, snapshotsWritten, statusChanges };
+    return { reportDocumentId: documentId, isNew: true, snapshotsWritten, statusChanges };
   });
 }
 
@@ -161,6 +183,7 @@ async function writeMarketplace(
       account_status: m.accountStatus,
       ahr_status: m.ahrStatus,
       ahr_score: m.ahrScore,
+      ahr_band: m.ahrBand,
       policy_violation_warnings: toInt(m.policyViolationWarnings?.count ?? null),
       report_document_id: documentId,
     })
@@ -214,6 +237,7 @@ async function recordStatus(
     status_since: changed ? input.capturedAt : (current?.status_since ?? null),
     ahr_status: m.ahrStatus,
     ahr_score: m.ahrScore,
+    ahr_band: m.ahrBand,
     last_report_at: input.capturedAt,
   };
   await tx

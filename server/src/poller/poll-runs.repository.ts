@@ -3,12 +3,18 @@ import type { DB, PollRunRow, PollTrigger } from '../db/schema.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
+/** Queues a run for the account, or returns the one already queued: two clicks wait for the same poll. */
 export async function queueRun(db: Db, accountId: string, trigger: PollTrigger): Promise<PollRunRow> {
-  return db
+  const inserted = await db
     .insertInto('poll_runs')
     .values({ account_id: accountId, trigger, status: 'queued' })
+    .onConflict((oc) => oc.column('account_id').where('status', '=', 'queued').doNothing())
     .returningAll()
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
+  if (inserted) return inserted;
+  const queued = await findQueuedRun(db, accountId);
+  if (!queued) throw new Error('a queued run vanished while queueing another; try again');
+  return queued;
 }
 
 /** The queued run a user asked for, if any: the poll adopts it so the id they were given shows the progress. */
@@ -31,7 +37,6 @@ export async function startRun(
 ): Promise<PollRunRow> {
   const queued = await findQueuedRun(db, accountId);
   if (queued) {
-    // Other queued requests for the same account are served by this same poll.
     const started = await db
       .updateTable('poll_runs')
       .set({ status: 'running', started_at: sql<Date>`now()`, instance_id: instanceId, phase: 'starting' })
@@ -103,6 +108,8 @@ export async function finishRun(db: Db, runId: string, outcome: RunOutcome): Pro
       finished_at: sql<Date>`now()`,
     })
     .where('id', '=', runId)
+    // A run another instance already closed (it took the account over) keeps that verdict.
+    .where('status', '=', 'running')
     .execute();
 }
 

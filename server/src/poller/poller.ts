@@ -11,6 +11,8 @@ import type { SpApiClients } from './spapi-clients.ts';
 // The poller: node-cron only triggers. Every few seconds a dispatch claims due accounts in Postgres (so several
 // instances share the fleet without polling anything twice) and runs them with bounded concurrency.
 
+const PRUNE_EVERY_MS = 60 * 60_000;
+
 export interface PollerOptions extends PollSettings {
   concurrency: number;
   /** How often to look for due accounts (node-cron expression with seconds). */
@@ -89,7 +91,13 @@ export class Poller {
     return this.dispatching;
   }
 
+  private lastPrune = Date.now();
+
   private async claimAndStart(): Promise<void> {
+    if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) {
+      this.lastPrune = Date.now();
+      this.deps.clients.prune(PRUNE_EVERY_MS);
+    }
     const free = this.options.concurrency - this.active.size;
     if (free <= 0) return;
     const claimed = await claimDueAccounts(this.deps.db, {

@@ -5,6 +5,7 @@ import { parseReportBytes, ReportFormatError } from '../reports/parse-seller-per
 import {
   AuthRevokedError,
   MalformedDocumentError,
+  ReportFailedError,
   ReportTimeoutError,
   SpApiAbortedError,
   SpApiError,
@@ -17,6 +18,7 @@ import {
 } from '../accounts/accounts.repository.ts';
 import {
   abandonOrphanedRuns,
+  findQueuedRun,
   finishRun,
   lastFinishedStatus,
   setPhase,
@@ -69,7 +71,7 @@ export async function pollAccount(
   deps: PollDeps,
   account: SellerAccountRow,
   trigger: PollTrigger,
-  signal: AbortSignal,
+  shutdown: AbortSignal,
 ): Promise<PollSummary> {
   const { db, clients, settings, log } = deps;
   const started = performance.now();
@@ -88,11 +90,17 @@ export async function pollAccount(
     if (event.outcome === 'throttled') counters.throttles += 1;
     if (event.bytes) counters.bytes += event.bytes;
   });
-  // Keep the lease alive while Amazon takes its time, so no other instance takes the account over mid-poll.
+  // Keep the lease alive while Amazon takes its time. If another instance took the account over anyway (this
+  // one stalled past its lease), stop at once rather than poll the same seller twice.
+  const leaseLost = new AbortController();
+  const signal = AbortSignal.any([shutdown, leaseLost.signal]);
   const renewEvery = Math.max(1_000, (settings.leaseSeconds * 1000) / 3);
   const renewal = setInterval(() => {
-    renewLease(db, account.id, settings.instanceId, settings.leaseSeconds).catch((err: unknown) =>
-      log.warn({ err, accountId: account.id }, 'could not renew the poll lease'),
+    renewLease(db, account.id, settings.instanceId, settings.leaseSeconds).then(
+      (held) => {
+        if (!held) leaseLost.abort();
+      },
+      (err: unknown) => log.warn({ err, accountId: account.id }, 'could not renew the poll lease'),
     );
   }, renewEvery);
 
@@ -101,7 +109,7 @@ export async function pollAccount(
     try {
       return await fn();
     } finally {
-      timings[name] = Math.round(performance.now() - t0);
+      timings[name] = (timings[name] ?? 0) + Math.round(performance.now() - t0);
     }
   };
 
@@ -112,95 +120,138 @@ export async function pollAccount(
     if (marketplaceIds.length === 0) {
       await setPhase(db, run.id, 'listing_marketplaces', counters);
       const participations = await time('marketplaces', () => client.getMarketplaceParticipations());
-      await upsertMarketplaces(
-        db,
-        account.id,
-        participations.map((p) => ({ ...p, marketplaceId: p.marketplaceId })),
-      );
+      await upsertMarketplaces(db, account.id, participations);
       marketplaceIds = await pollableMarketplaceIds(db, account.id);
       if (marketplaceIds.length === 0) throw new NothingToPollError();
     }
 
-    await setPhase(db, run.id, 'fetching_report', counters);
-    const report = await time('fetch', () =>
-      client.fetchSellerPerformanceReport(marketplaceIds, {
-        signal,
-        deadlineMs: settings.reportDeadlineMs,
-        pollIntervalMs: settings.reportPollIntervalMs,
-        reuseWithinMs: lookUpRecentReport ? settings.reuseWithinMs : 0,
-      }),
-    );
+    const fetchOne = async (ids: string[]) => {
+      await setPhase(db, run.id, 'fetching_report', counters);
+      const report = await time('fetch', () =>
+        client.fetchSellerPerformanceReport(ids, {
+          signal,
+          deadlineMs: settings.reportDeadlineMs,
+          pollIntervalMs: settings.reportPollIntervalMs,
+          reuseWithinMs: lookUpRecentReport ? settings.reuseWithinMs : 0,
+        }),
+      );
+      await setPhase(db, run.id, 'ingesting', counters);
+      const parsed = parse(report.bytes);
+      const capturedAt = new Date(report.processingEndTime ?? report.createdTime ?? Date.now());
+      const ingest = await time('ingest', () =>
+        ingestReport(db, {
+          accountId: account.id,
+          bytes: report.bytes,
+          amazonReportId: report.reportId,
+          amazonDocumentId: report.reportDocumentId,
+          marketplaceIds: ids,
+          capturedAt,
+          parsed,
+        }),
+      );
+      const covered = parsed.ok ? parsed.report.marketplaces.map((m) => m.marketplaceId) : [];
+      return { report, parsed, capturedAt, ingest, covered };
+    };
 
-    await setPhase(db, run.id, 'ingesting', counters);
-    const cpuBefore = process.cpuUsage();
-    const parsed = parse(report.bytes);
-    const capturedAt = new Date(report.processingEndTime ?? report.createdTime ?? Date.now());
-    const ingest = await time('ingest', () =>
-      ingestReport(db, {
-        accountId: account.id,
-        bytes: report.bytes,
-        amazonReportId: report.reportId,
-        amazonDocumentId: report.reportDocumentId,
-        marketplaceIds,
-        capturedAt,
-        parsed,
-      }),
-    );
-    const cpu = process.cpuUsage(cpuBefore);
-    timings.ingestCpuMs = Math.round((cpu.user + cpu.system) / 100) / 10;
+    // One report for all of the account's marketplaces (the report is designed for several). Amazon has been
+    // seen to refuse several marketplaces or to answer for only one: then each missing one is asked alone.
+    let fetched: Array<Awaited<ReturnType<typeof fetchOne>>>;
+    try {
+      fetched = [await fetchOne(marketplaceIds)];
+    } catch (err) {
+      if (!(marketplaceIds.length > 1 && err instanceof SpApiError && err.status === 400)) throw err;
+      log.info(
+        { accountId: account.id },
+        'Amazon refused a report for several marketplaces; asking one by one',
+      );
+      fetched = [];
+    }
+    const first = fetched[0];
+    if (!first || first.parsed.ok) {
+      const covered = new Set(fetched.flatMap((f) => f.covered));
+      for (const id of marketplaceIds.filter((m) => !covered.has(m))) fetched.push(await fetchOne([id]));
+    }
 
-    if (!parsed.ok) {
+    const malformed = fetched.find((f) => !f.parsed.ok);
+    const last = fetched.at(-1)!;
+    const snapshotsWritten = fetched.reduce((n, f) => n + f.ingest.snapshotsWritten, 0);
+    const isNew = fetched.some((f) => f.ingest.isNew);
+    const missing = marketplaceIds.filter((m) => !fetched.some((f) => f.covered.includes(m)));
+    const reportFields = {
+      reportReused: fetched.every((f) => f.report.reused),
+      amazonReportId: last.report.reportId,
+      reportDocumentId: last.ingest.reportDocumentId,
+    };
+
+    if (malformed && !malformed.parsed.ok) {
       summary = await fail(deps, account, run.id, {
         code: 'REPORT_MALFORMED',
-        message: parsed.error,
+        message: malformed.parsed.error,
         counters,
         timings,
         started,
-        reportReused: report.reused,
-        amazonReportId: report.reportId,
-        reportDocumentId: ingest.reportDocumentId,
+        ...reportFields,
+        reportReused: malformed.report.reused,
+        amazonReportId: malformed.report.reportId,
+        reportDocumentId: malformed.ingest.reportDocumentId,
       });
     } else {
       const durationMs = performance.now() - started;
+      const outcome = isNew ? 'ingested' : 'unchanged';
       await finishRun(db, run.id, {
         status: 'succeeded',
-        outcome: ingest.isNew ? 'ingested' : 'unchanged',
+        outcome,
+        // Not a failure, but worth seeing: the report did not cover every marketplace asked for.
+        errorCode: missing.length > 0 ? 'MARKETPLACES_MISSING' : null,
+        errorMessage: missing.length > 0 ? `the report has no data for ${missing.join(', ')}` : null,
         counters,
         timings,
         durationMs,
-        reportReused: report.reused,
-        amazonReportId: report.reportId,
-        reportDocumentId: ingest.reportDocumentId,
-        snapshotsWritten: ingest.snapshotsWritten,
+        ...reportFields,
+        snapshotsWritten,
       });
       await releaseAccount(db, account.id, settings.instanceId, {
         connection_state: 'connected',
         connection_error: null,
         consecutive_failures: 0,
-        last_success_at: capturedAt,
-        next_poll_at: nextSlot(settings.cron, account.id, new Date()),
+        last_success_at: new Date(Math.min(...fetched.map((f) => f.capturedAt.getTime()))),
+        next_poll_at: await nextDue(db, account.id, nextSlot(settings.cron, account.id, new Date())),
       });
       summary = {
         runId: run.id,
         accountId: account.id,
         status: 'succeeded',
-        outcome: ingest.isNew ? 'ingested' : 'unchanged',
+        outcome,
         errorCode: null,
         errorMessage: null,
         counters,
         durationMs,
-        snapshotsWritten: ingest.snapshotsWritten,
-        reportReused: report.reused,
-        isNewReport: ingest.isNew,
+        snapshotsWritten,
+        reportReused: reportFields.reportReused,
+        isNewReport: isNew,
       };
     }
   } catch (err) {
-    summary = await handleFailure(deps, account, run.id, err, { counters, timings, started, signal });
+    summary = await handleFailure(deps, account, run.id, err, {
+      counters,
+      timings,
+      started,
+      signal,
+      leaseLost: leaseLost.signal.aborted,
+    });
   } finally {
     clearInterval(renewal);
     stopObserving();
   }
   return summary;
+}
+
+/**
+ * When the account is next due: at `regular`, unless someone asked for a refresh while this poll ran, in which
+ * case at once (their queued run is waiting for it).
+ */
+async function nextDue(db: PollDeps['db'], accountId: string, regular: Date): Promise<Date> {
+  return (await findQueuedRun(db, accountId)) ? new Date() : regular;
 }
 
 function parse(bytes: Buffer): IngestInput['parsed'] {
@@ -224,6 +275,7 @@ interface FailureContext {
   timings: Record<string, number>;
   started: number;
   signal: AbortSignal;
+  leaseLost: boolean;
 }
 
 async function handleFailure(
@@ -234,20 +286,47 @@ async function handleFailure(
   ctx: FailureContext,
 ): Promise<PollSummary> {
   const { db, settings, log } = deps;
-  // Shutting down: give the account back at once so another instance (or the next start) polls it.
+  // Shutting down (or the lease went to another instance): give the account back at once so another
+  // instance, or the next start, polls it.
   if (err instanceof SpApiAbortedError || ctx.signal.aborted) {
     const durationMs = performance.now() - ctx.started;
+    const code = ctx.leaseLost ? 'LEASE_LOST' : 'SHUTDOWN';
+    const message = ctx.leaseLost
+      ? 'another instance took this account over; this poll stopped'
+      : 'the poller stopped before this poll finished; it will be polled again';
     await finishRun(db, runId, {
       status: 'abandoned',
       outcome: 'interrupted',
-      errorCode: 'SHUTDOWN',
-      errorMessage: 'the poller stopped before this poll finished; it will be polled again',
+      errorCode: code,
+      errorMessage: message,
       counters: ctx.counters,
       timings: ctx.timings,
       durationMs,
     });
     await releaseAccount(db, account.id, settings.instanceId, { next_poll_at: new Date() });
-    return summaryOf(runId, account.id, 'abandoned', 'interrupted', 'SHUTDOWN', null, ctx, durationMs);
+    return summaryOf(runId, account.id, 'abandoned', 'interrupted', code, message, ctx, durationMs);
+  }
+
+  // CANCELLED is Amazon's way of saying there is no data for the period (a seller with no orders yet): the
+  // account is fine, and the next regular slot will ask again.
+  if (err instanceof ReportFailedError && err.status === 'CANCELLED') {
+    const durationMs = performance.now() - ctx.started;
+    await finishRun(db, runId, {
+      status: 'succeeded',
+      outcome: 'no_data',
+      errorCode: err.code,
+      errorMessage: err.message,
+      counters: ctx.counters,
+      timings: ctx.timings,
+      durationMs,
+    });
+    await releaseAccount(db, account.id, settings.instanceId, {
+      connection_state: 'connected',
+      connection_error: null,
+      consecutive_failures: 0,
+      next_poll_at: await nextDue(db, account.id, nextSlot(settings.cron, account.id, new Date())),
+    });
+    return summaryOf(runId, account.id, 'succeeded', 'no_data', err.code, err.message, ctx, durationMs);
   }
 
   if (err instanceof AuthRevokedError) {
@@ -352,7 +431,11 @@ async function fail(
   const patch: SellerAccountUpdate = {
     consecutive_failures: failures,
     connection_error: `${f.code}: ${f.message}`,
-    next_poll_at: retryAt(failures, now, nextSlot(settings.cron, account.id, now)),
+    next_poll_at: await nextDue(
+      db,
+      account.id,
+      retryAt(failures, now, nextSlot(settings.cron, account.id, now)),
+    ),
   };
   if (failures >= DEGRADED_AFTER_FAILURES && account.connection_state === 'connected') {
     patch.connection_state = 'degraded';

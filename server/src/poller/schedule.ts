@@ -13,19 +13,27 @@ export interface Cycle {
   lengthMs: number;
 }
 
-/** The next cycle that starts after `after`, and its length (the gap to the one after it). */
-export function nextCycle(cronExpression: string, after: Date): Cycle {
+/** How many upcoming runs `nextCycle` will look through to get past `after`. */
+const MAX_RUNS_AHEAD = 1024;
+
+/**
+ * The next cycle that starts after `after` (default: now): from one cron run to the next. The length is
+ * taken from that pair of runs, not assumed to repeat, because schedules such as `0 9,17 * * *` have uneven
+ * gaps. node-cron's getNextRuns only counts from the real clock, so an `after` in the past yields the cycle
+ * after now (a slot that has already gone by is of no use), and one in the future is reached by asking for
+ * more runs.
+ */
+export function nextCycle(cronExpression: string, after: Date = new Date()): Cycle {
   const task = cron.createTask(cronExpression, () => {}, { name: 'poll-cycle-preview' });
   try {
-    // getNextRuns counts from the real clock; shift the answer so tests and virtual time can ask about any instant.
-    const [first, second] = task.getNextRuns(2);
-    if (!first || !second) throw new Error(`POLL_CRON "${cronExpression}" has no upcoming runs`);
-    const lengthMs = second.getTime() - first.getTime();
-    let start = first.getTime();
-    const target = after.getTime();
-    if (start <= target) start += Math.ceil((target - start + 1) / lengthMs) * lengthMs;
-    else if (start - lengthMs > target) start -= Math.floor((start - target - 1) / lengthMs) * lengthMs;
-    return { start: new Date(start), lengthMs };
+    for (let count = 2; count <= MAX_RUNS_AHEAD; count *= 2) {
+      const runs = task.getNextRuns(count);
+      const i = runs.findIndex((run) => run.getTime() > after.getTime());
+      const start = runs[i];
+      const end = runs[i + 1];
+      if (start && end) return { start, lengthMs: end.getTime() - start.getTime() };
+    }
+    throw new Error(`POLL_CRON "${cronExpression}" has no two runs after ${after.toISOString()}`);
   } finally {
     void task.destroy();
   }
@@ -38,7 +46,7 @@ export function accountFraction(accountId: string): number {
 }
 
 /** When the account is next due after a successful poll: its slot in the next cycle. */
-export function nextSlot(cronExpression: string, accountId: string, after: Date): Date {
+export function nextSlot(cronExpression: string, accountId: string, after: Date = new Date()): Date {
   const cycle = nextCycle(cronExpression, after);
   return new Date(
     cycle.start.getTime() + Math.floor(accountFraction(accountId) * SPREAD_FRACTION * cycle.lengthMs),

@@ -22,7 +22,7 @@ export type CallSink = (event: SpApiCallEvent) => void;
  * rather than fetched on every poll. Each call's metrics go to whichever run is polling the account now.
  */
 export class SpApiClients {
-  private readonly clients = new Map<string, { envelope: string; client: SpApiClient }>();
+  private readonly clients = new Map<string, { envelope: string; client: SpApiClient; usedAt: number }>();
   private readonly sinks = new Map<string, CallSink>();
 
   constructor(
@@ -37,7 +37,10 @@ export class SpApiClients {
     const envelope = account.refresh_token_encrypted;
     if (!envelope) throw new Error('account has no refresh token; connect it again');
     const cached = this.clients.get(account.id);
-    if (cached && cached.envelope === envelope) return cached.client;
+    if (cached && cached.envelope === envelope) {
+      cached.usedAt = Date.now();
+      return cached.client;
+    }
     const sellerKey = `${account.region}:${account.seller_id}`;
     const client = createSpApiClient({
       region: account.region,
@@ -51,7 +54,7 @@ export class SpApiClients {
       },
       beforeCall: (operation, signal) => this.limiter.acquire(sellerKey, operation, signal),
     });
-    this.clients.set(account.id, { envelope, client });
+    this.clients.set(account.id, { envelope, client, usedAt: Date.now() });
     return client;
   }
 
@@ -76,5 +79,16 @@ export class SpApiClients {
 
   forget(accountId: string): void {
     this.clients.delete(accountId);
+  }
+
+  /**
+   * Drops clients and rate buckets idle for longer than `idleMs` (polls are hours apart, an access token lasts
+   * an hour), so a poller serving thousands of accounts keeps a flat memory profile.
+   */
+  prune(idleMs: number): void {
+    const cutoff = Date.now() - idleMs;
+    for (const [id, entry] of this.clients)
+      if (entry.usedAt < cutoff && !this.sinks.has(id)) this.clients.delete(id);
+    this.limiter.prune(idleMs);
   }
 }

@@ -78,6 +78,7 @@ describe('healthy_multi_marketplace.json', () => {
       [CA, 'NORMAL', 'GREAT', 540],
       [MX, 'NORMAL', 'GREAT', 200],
     ]);
+    expect(report.marketplaces.map((m) => m.ahrBand)).toEqual(['healthy', 'healthy', 'healthy']);
     expect(marketplace(report, US).ahrWindow).toEqual({
       from: '2024-12-05T00:00:00.000Z',
       to: '2025-06-02T23:59:59.000Z',
@@ -168,7 +169,12 @@ describe('at_risk_odr_ip_complaints.json', () => {
 
   it('reads the at-risk UK account', () => {
     expect(report.notes).toEqual([]);
-    expect([uk.accountStatus, uk.ahrStatus, uk.ahrScore]).toEqual(['AT_RISK', 'WARNED', 150]);
+    expect([uk.accountStatus, uk.ahrStatus, uk.ahrScore, uk.ahrBand]).toEqual([
+      'AT_RISK',
+      'WARNED',
+      150,
+      'at_risk',
+    ]);
     expect(uk.policyViolationWarnings).toEqual({
       count: 1,
       window: { from: '2024-12-05T00:00:00.000Z', to: '2025-06-02T23:59:59.000Z' },
@@ -232,7 +238,12 @@ describe('sparse_new_seller.json', () => {
 
   it('reports only what is there, with missing blocks as not reported', () => {
     expect(report.notes).toEqual([]);
-    expect([de.accountStatus, de.ahrStatus, de.ahrScore]).toEqual(['NORMAL', 'GREAT', 200]);
+    expect([de.accountStatus, de.ahrStatus, de.ahrScore, de.ahrBand]).toEqual([
+      'NORMAL',
+      'GREAT',
+      200,
+      'healthy',
+    ]);
     expect(de.rates).toHaveLength(1);
     expect(rate(de, 'order_defect_rate', 'afn')).toMatchObject({
       rate: 0,
@@ -259,11 +270,13 @@ describe("S's example spellings (fixtures/s-example-spellings.json)", () => {
     expect(es.accountStatus).toBe('UNDER_REVIEW');
     expect(es.rates).toEqual([]);
     expect(es.ahrScore).toBeNull();
+    expect(es.ahrBand).toBeNull();
   });
 
   it('reads accountHealthRatingStatus without a score, and dateOffset windows', () => {
     expect(uk.ahrStatus).toBe('WARNED');
     expect(uk.ahrScore).toBeNull();
+    expect(uk.ahrBand).toBe('at_risk');
     expect(uk.ahrWindow).toEqual({ from: '2024-12-05T00:00:00.000Z', to: '2025-06-02T23:59:00.000Z' });
   });
 
@@ -293,6 +306,71 @@ describe("S's example spellings (fixtures/s-example-spellings.json)", () => {
     expect(uk.rates.filter((r) => r.metric === 'late_shipment_rate')).toHaveLength(1);
     expect(uk.policies.map((p) => p.category)).not.toContain('customer_product_reviews_policy_violations');
     expect(report.notes.filter((n) => n.includes(INTERNAL_ERROR_NOTE))).toEqual([]);
+  });
+});
+
+describe('Account Health Rating band', () => {
+  function healthWith(accountHealthRating: unknown): MarketplaceHealth {
+    return marketplace(
+      parseSellerPerformanceReport({ performanceMetrics: [{ marketplaceId: 'A', accountHealthRating }] }),
+      'A',
+    );
+  }
+
+  it.each([
+    ['GREAT', 'healthy'],
+    ['GOOD', 'healthy'],
+    ['HEALTHY', 'healthy'],
+    ['WARNED', 'at_risk'],
+    ['AT_RISK', 'at_risk'],
+    ['FAIR', 'at_risk'],
+    ['AT_RISK_OF_DEACTIVATION', 'unhealthy'],
+    ['CRITICAL', 'unhealthy'],
+    ['POOR', 'unhealthy'],
+    ['UNHEALTHY', 'unhealthy'],
+    ['BAD', 'unhealthy'],
+    ['At Risk', 'at_risk'],
+    ['at-risk of deactivation', 'unhealthy'],
+    ['Healthy', 'healthy'],
+  ])('reads the label %s as %s without a score, keeping the label as spelled', (label, band) => {
+    expect(healthWith({ ahrStatus: label })).toMatchObject({
+      ahrStatus: label,
+      ahrScore: null,
+      ahrBand: band,
+    });
+  });
+
+  it.each([
+    [0, 'unhealthy'],
+    [40, 'unhealthy'],
+    [99, 'unhealthy'],
+    [99.5, 'unhealthy'],
+    [100, 'at_risk'],
+    [199.9, 'at_risk'],
+    [200, 'healthy'],
+    [1000, 'healthy'],
+    ['150', 'at_risk'],
+    [-1, null],
+  ])('falls back on the score %j for an unknown or missing label: %s', (score, band) => {
+    expect(healthWith({ ahrScore: score }).ahrBand).toBe(band);
+    expect(healthWith({ ahrStatus: 'SOMETHING_NEW', ahrScore: score })).toMatchObject({
+      ahrStatus: 'SOMETHING_NEW',
+      ahrBand: band,
+    });
+  });
+
+  it('trusts a known label over a score that disagrees with it', () => {
+    expect(healthWith({ ahrStatus: 'GREAT', ahrScore: 40 }).ahrBand).toBe('healthy');
+    expect(healthWith({ ahrStatus: 'WARNED', ahrScore: 900 }).ahrBand).toBe('at_risk');
+    expect(healthWith({ accountHealthRatingStatus: 'CRITICAL', ahrScore: 250 }).ahrBand).toBe('unhealthy');
+  });
+
+  it('is null when neither the label nor the score tells, or the block is missing or broken', () => {
+    expect(healthWith({ ahrStatus: 'SOMETHING_NEW' }).ahrBand).toBeNull();
+    expect(healthWith({ ahrStatus: 7, ahrScore: 'lots' }).ahrBand).toBeNull();
+    expect(healthWith(null).ahrBand).toBeNull();
+    expect(healthWith(undefined).ahrBand).toBeNull();
+    expect(healthWith({ ahrStatus: 7, ahrScore: 300 }).ahrBand).toBe('healthy');
   });
 });
 
@@ -386,14 +464,46 @@ describe('tolerance rules', () => {
     });
     const a = marketplace(report, 'A');
     expect(policy(a, 'counterfeit_ai_complaints')).toMatchObject({ count: 4, status: 'BAD' });
-    expect(rate(a, 'returnDissatisfactionRate')).toMatchObject({
+    expect(rate(a, 'return_dissatisfaction_rate')).toMatchObject({
       rate: 0.2,
       numerator: null,
       parts: { refunds: { count: 7, status: null } },
+      source: 'returnDissatisfactionRate',
     });
-    expect(rate(a, 'responseTimeRate')).toMatchObject({ rate: 0.9, source: 'responseTimeRateList[0]' });
+    expect(rate(a, 'response_time_rate')).toMatchObject({ rate: 0.9, source: 'responseTimeRateList[0]' });
     expect(rate(a, 'on_time_delivery_rate')).toMatchObject({ rate: 0.99, numerator: 99 });
     expect(a.unknownKeys).toEqual(['sellerFeedbackSummary', 'auditTrailList']);
+  });
+
+  it('names unknown rate metrics in snake case like unknown policies, keeping the Amazon key as source', () => {
+    const fancy = { rate: 0.02, targetValue: 0.05, status: 'GOOD' };
+    const report = parseSellerPerformanceReport({
+      performanceMetrics: [
+        {
+          marketplaceId: 'A',
+          newFancyRate: fancy,
+          newSplitRate: { afn: fancy, mfn: { ...fancy, rate: 0.03 } },
+          newWindowedRateList: [{ ...fancy, reportingDateRange: window }],
+          newFancyComplaints: { defectsCount: 1 },
+        },
+      ],
+    });
+    const a = marketplace(report, 'A');
+    expect(a.rates.map((r) => [r.metric, r.channel, r.source, r.rate])).toEqual([
+      ['new_fancy_rate', 'all', 'newFancyRate', 0.02],
+      ['new_split_rate', 'afn', 'newSplitRate.afn', 0.02],
+      ['new_split_rate', 'mfn', 'newSplitRate.mfn', 0.03],
+      ['new_windowed_rate', 'all', 'newWindowedRateList[0]', 0.02],
+    ]);
+    expect(a.policies.map((p) => [p.category, p.source])).toEqual([
+      ['new_fancy_complaints', 'newFancyComplaints'],
+    ]);
+    expect(report.notes).toEqual([
+      'A: newFancyRate: unknown key read as the rate metric new_fancy_rate',
+      'A: newSplitRate: unknown key read as the rate metric new_split_rate split by afn/mfn',
+      'A: newWindowedRateList: unknown key read as the multi-window rate metric new_windowed_rate',
+      'A: newFancyComplaints: unknown key read as the policy metric new_fancy_complaints',
+    ]);
   });
 
   it('accepts warning states as strings or objects, in either spelling', () => {
@@ -551,6 +661,37 @@ describe('tolerance rules', () => {
       expect((error as ReportFormatError).code).toBe('REPORT_MALFORMED');
       expect((error as Error).message).toContain(reason);
     }
+  });
+
+  it.each([
+    { performanceMetrics: [] },
+    { performanceMetrics: [null, 5] },
+    { performanceMetrics: [{ marketplaceId: 5 }] },
+    { performanceMetrics: [{ marketplaceId: '' }, { accountHealthRating: { ahrScore: 700 } }] },
+    { accountStatuses: [] },
+    { accountStatuses: [{ status: 'NORMAL' }], performanceMetrics: 'x' },
+    { accountStatuses: {}, performanceMetrics: [] },
+  ])('refuses %j, which names no marketplace, rather than report nothing as a good poll', (doc) => {
+    expect(() => parseSellerPerformanceReport(doc)).toThrowError(ReportFormatError);
+    try {
+      parseSellerPerformanceReport(doc);
+    } catch (error) {
+      expect((error as ReportFormatError).code).toBe('REPORT_MALFORMED');
+      expect((error as Error).message).toBe('report document names no marketplace');
+    }
+  });
+
+  it('still parses a document whose only marketplace comes from one usable entry', () => {
+    const statusOnly = parseSellerPerformanceReport({
+      accountStatuses: [{ marketplaceId: 'A', status: 'NORMAL' }],
+      performanceMetrics: [],
+    });
+    expect(statusOnly.marketplaces.map((m) => [m.marketplaceId, m.accountStatus])).toEqual([['A', 'NORMAL']]);
+    const metricsOnly = parseSellerPerformanceReport({
+      performanceMetrics: [null, { marketplaceId: 5 }, { marketplaceId: 'B' }],
+    });
+    expect(metricsOnly.marketplaces.map((m) => m.marketplaceId)).toEqual(['B']);
+    expect(metricsOnly.notes).toHaveLength(2);
   });
 
   it('parses a 25 KB document well under a millisecond', () => {

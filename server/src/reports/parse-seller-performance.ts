@@ -1,6 +1,8 @@
 // GET_V2_SELLER_PERFORMANCE_REPORT document -> ParsedReport. Tolerant by design (report-formats.md (b)): the
-// only thing that throws is a document that is not a seller performance report at all; anything odd inside one
-// costs the odd figure (null, never 0) and leaves a note. Pure: no I/O, no clock.
+// only things that throw are a document that is not a seller performance report at all and one that names no
+// marketplace; anything odd inside one costs the odd figure (null, never 0) and leaves a note. Pure: no I/O, no
+// clock.
+import { ahrBandOf } from './ahr-band.ts';
 import { decodeReportDocument } from './decode-report-document.ts';
 import {
   addNote,
@@ -215,6 +217,7 @@ function readAccountHealthRating(
   }
   health.ahrStatus = status ?? aliasStatus;
   health.ahrScore = readNumber(ctx, ahr, 'ahrScore', key);
+  health.ahrBand = ahrBandOf(health.ahrStatus, health.ahrScore);
   health.ahrWindow = readWindow(ctx, ahr, key);
 }
 
@@ -279,12 +282,13 @@ function readRateList(ctx: ParseContext, health: MarketplaceHealth, key: string,
     return;
   }
   if (!Array.isArray(value)) addNote(ctx, key, 'expected an array, got one object; read it as one window');
+  const metric = spec?.metric ?? toSnakeCase(base);
   if (spec === null) {
     if (!items.some(isRateShaped)) {
       ctx.unknownKeys.push(key);
       return;
     }
-    addNote(ctx, key, `unknown key read as the multi-window rate metric ${base}`);
+    addNote(ctx, key, `unknown key read as the multi-window rate metric ${metric}`);
   }
   items.forEach((item, index) => {
     const path = `${key}[${index}]`;
@@ -292,22 +296,23 @@ function readRateList(ctx: ParseContext, health: MarketplaceHealth, key: string,
       addNote(ctx, path, `expected a rate metric, got ${describeValue(item)}; skipped`);
       return;
     }
-    health.rates.push(readRate(ctx, item, spec, spec?.metric ?? base, 'all', path));
+    health.rates.push(readRate(ctx, item, spec, metric, 'all', path));
   });
 }
 
-/** Amazon "periodically adds new fields": classify by shape so a new metric is tracked, not dropped. */
+/** Amazon "periodically adds new fields": classify by shape so a new metric is tracked, not dropped. Its name is
+ * the Amazon key in snake case, like the known ones, so it reads the same once a spec for it is added here. */
 function readUnknownSection(ctx: ParseContext, health: MarketplaceHealth, key: string, value: unknown): void {
+  const name = toSnakeCase(key);
   if (isPolicyShaped(value)) {
-    const category = toSnakeCase(key);
-    addNote(ctx, key, `unknown key read as the policy metric ${category}`);
-    health.policies.push(readPolicy(ctx, value, category, key));
+    addNote(ctx, key, `unknown key read as the policy metric ${name}`);
+    health.policies.push(readPolicy(ctx, value, name, key));
   } else if (isRateShaped(value)) {
-    addNote(ctx, key, 'unknown key read as a rate metric');
-    health.rates.push(readRate(ctx, value, null, key, 'all', key));
+    addNote(ctx, key, `unknown key read as the rate metric ${name}`);
+    health.rates.push(readRate(ctx, value, null, name, 'all', key));
   } else if (isObject(value) && (isRateShaped(value['afn']) || isRateShaped(value['mfn']))) {
-    addNote(ctx, key, 'unknown key read as a rate metric split by afn/mfn');
-    readChannelRates(ctx, health, key, value, null, key);
+    addNote(ctx, key, `unknown key read as the rate metric ${name} split by afn/mfn`);
+    readChannelRates(ctx, health, key, value, null, name);
   } else {
     ctx.unknownKeys.push(key);
   }
@@ -407,6 +412,7 @@ function emptyHealth(marketplaceId: string): MarketplaceHealth {
     accountStatus: null,
     ahrStatus: null,
     ahrScore: null,
+    ahrBand: null,
     ahrWindow: { from: null, to: null },
     rates: [],
     policies: [],
@@ -505,6 +511,10 @@ export function parseSellerPerformanceReport(doc: unknown): ParsedReport {
     readPerformanceBlock(ctx, health, entry);
   });
 
+  if (byId.size === 0) {
+    // Downstream a report with nothing in it would count as a good poll and make stale data look fresh.
+    throw new ReportFormatError('report document names no marketplace');
+  }
   return { marketplaces: [...byId.values()], notes };
 }
 

@@ -68,6 +68,11 @@ describe('runReportParse', () => {
       /^error: gzip data is truncated$/,
     ],
     ['another report type', () => write('other.json', '{"items":[]}'), /^error: report document has neither/],
+    [
+      'a report naming no marketplace',
+      () => write('empty.json', '{"performanceMetrics":[]}'),
+      /^error: report document names no marketplace$/,
+    ],
     ['a missing file', () => join(dir, 'nope.json'), /^error: cannot read .*nope\.json: ENOENT/],
   ])('prints one error line and exits 1 for %s', async (_label, makeFile, reason) => {
     const io = capture();

@@ -7,7 +7,8 @@ export type MetricStatus = string;
 /** `LESS_THAN`, `GREATER_THAN`, `EQUALS`, or an unknown condition kept as Amazon spelled it. */
 export type TargetCondition = string;
 
-/** Our stable names for Amazon's rate metrics; unknown rate-shaped blocks keep their Amazon key. */
+/** Our stable names for Amazon's rate metrics; an unknown rate-shaped block is named by its Amazon key in snake
+ * case (`newFancyRate` -> `new_fancy_rate`), like unknown policy categories. */
 export type RateMetricName =
   | 'order_defect_rate'
   | 'late_shipment_rate'
@@ -52,7 +53,8 @@ export interface RateMetric {
   source: string;
 }
 
-/** Our stable policy category names (Amazon's key in snake case); unknown `defectsCount` blocks keep theirs. */
+/** Our stable policy category names (Amazon's key in snake case); an unknown `defectsCount` block is named the
+ * same way. */
 export type PolicyCategory =
   | 'listing_policy_violations'
   | 'product_authenticity_customer_complaints'
@@ -82,6 +84,9 @@ export interface WarningState {
   status: MetricStatus | null;
 }
 
+/** Account Health Rating band in our own words, whatever label Amazon used (report-formats.md (b)4). */
+export type AhrBand = 'healthy' | 'at_risk' | 'unhealthy';
+
 export interface MarketplaceHealth {
   marketplaceId: string;
   /** `NORMAL`, `AT_RISK`, `DEACTIVATED`, `SUSPENDED` or unknown; null when `accountStatuses` lacks it. */
@@ -90,6 +95,10 @@ export interface MarketplaceHealth {
   ahrStatus: string | null;
   /** Numeric Account Health Rating 0-1000, or null when not reported. */
   ahrScore: number | null;
+  /** The band `ahrStatus` stands for when it is a label we know; otherwise the band of `ahrScore` (0-99
+   * unhealthy, 100-199 at risk, 200 and up healthy); null when neither tells. Lets alerts and the dashboard
+   * compare marketplaces without knowing every label Amazon has used. */
+  ahrBand: AhrBand | null;
   ahrWindow: ReportingWindow;
   rates: RateMetric[];
   policies: PolicyMetric[];
@@ -101,7 +110,8 @@ export interface MarketplaceHealth {
 }
 
 export interface ParsedReport {
-  /** One entry per marketplace seen in `performanceMetrics` or `accountStatuses`. */
+  /** One entry per marketplace seen in `performanceMetrics` or `accountStatuses`; never empty, since a document
+   * that names no marketplace is refused (a poll that read nothing must not count as fresh data). */
   marketplaces: MarketplaceHealth[];
   /** Things the parser tolerated (renamed fields, wrong types, dropped values), one line each. */
   notes: string[];
