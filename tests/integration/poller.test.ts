@@ -338,3 +338,113 @@ describe('refresh on demand', () => {
     expect(res.json().error.code).toBe('NOT_FOUND');
   });
 });
+
+describe('marketplaces Amazon will not put in one report', () => {
+  async function connect(reportMarketplaces: 'first' | 'one-at-a-time') {
+    const seller = sim.state.addAccount({
+      region: 'na',
+      marketplaceIds: ['ATVPDKIKX0DER', 'A2EUQ1WTGCTBG2', 'A1AM78C64UM0Y8'],
+      scenario: 'healthy',
+      reportMarketplaces,
+    });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/accounts',
+      payload: {
+        sellerId: seller.sellerId,
+        name: `Split ${reportMarketplaces}`,
+        region: 'na',
+        refreshToken: seller.refreshToken,
+      },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    return { id: res.json().id as string, sellerId: seller.sellerId };
+  }
+
+  async function reportedMarketplaces(id: string) {
+    const rows = await t.db
+      .selectFrom('account_marketplaces')
+      .select(['marketplace_id', 'last_report_at'])
+      .where('account_id', '=', id)
+      .execute();
+    return rows
+      .filter((r) => r.last_report_at !== null)
+      .map((r) => r.marketplace_id)
+      .sort();
+  }
+
+  it('asks again for each marketplace a report left out', async () => {
+    const { id, sellerId } = await connect('first');
+    const [result] = await app.poller.pollNow([id]);
+    expect(result).toMatchObject({ status: 'succeeded', outcome: 'ingested' });
+    expect(await reportedMarketplaces(id)).toEqual(['A1AM78C64UM0Y8', 'A2EUQ1WTGCTBG2', 'ATVPDKIKX0DER']);
+    expect(sim.state.counters().bySeller[sellerId]?.createReport).toBe(3);
+  });
+
+  it('asks one marketplace at a time when Amazon refuses several', async () => {
+    const { id, sellerId } = await connect('one-at-a-time');
+    const [result] = await app.poller.pollNow([id]);
+    expect(result).toMatchObject({ status: 'succeeded', outcome: 'ingested' });
+    expect(await reportedMarketplaces(id)).toEqual(['A1AM78C64UM0Y8', 'A2EUQ1WTGCTBG2', 'ATVPDKIKX0DER']);
+    // The refused request, then one per marketplace.
+    expect(sim.state.counters().bySeller[sellerId]?.createReport).toBe(4);
+  });
+});
+
+describe('outcomes that are not failures', () => {
+  it('records a CANCELLED report as no data, without counting it against the account', async () => {
+    const id = ids['new-seller']!;
+    const before = await account(id);
+    sim.state.injectFault({ type: 'cancelled', sellerId: demoSeller('new-seller').sellerId, count: 1 });
+    sim.state.advanceClock({ hours: 3 });
+    const [result] = await app.poller.pollNow([id]);
+    expect(result).toMatchObject({ status: 'succeeded', outcome: 'no_data', errorCode: 'REPORT_CANCELLED' });
+    const after = await account(id);
+    expect(after.consecutive_failures).toBe(0);
+    expect(after.connection_state).toBe('connected');
+    expect(after.last_success_at).toEqual(before.last_success_at);
+  });
+});
+
+describe('refresh requests', () => {
+  it('gives two clicks the same queued run', async () => {
+    const id = ids['odr-drift']!;
+    const first = await app.inject({ method: 'POST', url: `/api/accounts/${id}/refresh` });
+    const second = await app.inject({ method: 'POST', url: `/api/accounts/${id}/refresh` });
+    expect(first.statusCode).toBe(202);
+    expect(second.json().runId).toBe(first.json().runId);
+    const [result] = await app.poller.pollNow([id]);
+    expect(result).toMatchObject({ runId: first.json().runId });
+    const queued = await t.db
+      .selectFrom('poll_runs')
+      .select('id')
+      .where('account_id', '=', id)
+      .where('status', '=', 'queued')
+      .execute();
+    expect(queued).toEqual([]);
+  });
+
+  it('polls again at once when a refresh was asked while a poll was running', async () => {
+    const id = ids['odr-drift']!;
+    sim.state.injectFault({ type: 'latency', operation: 'downloadDocument', ms: 1_000 });
+    sim.state.advanceClock({ hours: 3 });
+    const polling = app.poller.pollNow([id]);
+    await new Promise((r) => setTimeout(r, 400));
+    const res = await app.inject({ method: 'POST', url: `/api/accounts/${id}/refresh` });
+    const [result] = await polling;
+    expect(result).not.toMatchObject({ runId: res.json().runId });
+    expect((await account(id)).next_poll_at.getTime()).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('refuses a refresh for an account whose polling is off', async () => {
+    const id = ids['new-seller']!;
+    await t.db.updateTable('seller_accounts').set({ poll_enabled: false }).where('id', '=', id).execute();
+    try {
+      const res = await app.inject({ method: 'POST', url: `/api/accounts/${id}/refresh` });
+      expect(res.statusCode).toBe(409);
+      expect(res.json().error.message).toMatch(/polling is turned off/);
+    } finally {
+      await t.db.updateTable('seller_accounts').set({ poll_enabled: true }).where('id', '=', id).execute();
+    }
+  });
+});

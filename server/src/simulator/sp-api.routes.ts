@@ -79,6 +79,13 @@ function createReport({ state, sellerId, req }: SpApiContext): Reply {
     return invalidInput('Invalid input', 'marketplaceIds must be an array of 1 to 25 marketplace ids.');
   }
   const account = state.getAccount(sellerId);
+  if (account?.reportMarketplaces === 'one-at-a-time' && new Set(marketplaceIds).size > 1) {
+    // Amazon's answer for report types limited to one marketplace per request (docs#614).
+    return invalidInput(
+      'Invalid input',
+      `Report type ${reportType} can only be applied to one marketplace at a time.`,
+    );
+  }
   const foreign = marketplaceIds.filter((id) => !account?.marketplaceIds.includes(id));
   if (foreign.length > 0) {
     return invalidInput(

@@ -43,6 +43,7 @@ export const addAccountSchema = z.object({
   scenario: z.enum(SCENARIO_NAMES),
   refreshToken: z.string().min(10).optional(),
   dialect: z.string().optional(),
+  reportMarketplaces: z.enum(['all', 'first', 'one-at-a-time']).optional(),
 });
 
 export type AddAccountInput = z.input<typeof addAccountSchema>;
@@ -162,6 +163,7 @@ export class SimulatorState {
       scenario: spec.scenario,
       dialect:
         spec.dialect !== undefined && isDialectName(spec.dialect) ? spec.dialect : dialectForSeller(sellerId),
+      ...(spec.reportMarketplaces ? { reportMarketplaces: spec.reportMarketplaces } : {}),
     });
   }
 
@@ -303,6 +305,8 @@ export class SimulatorState {
     const day = this.virtualDay(sellerId, at);
     const { scenario, dialect } = account;
     const marketplaceIds = [...body.marketplaceIds];
+    // The document answers for the first marketplace only, as some real reports have (#1998, #2567).
+    const covered = account.reportMarketplaces === 'first' ? marketplaceIds.slice(0, 1) : marketplaceIds;
     return this.store.create({
       sellerId,
       region: account.region,
@@ -311,7 +315,7 @@ export class SimulatorState {
       dataStartTime: body.dataStartTime,
       dataEndTime: body.dataEndTime,
       faults,
-      content: () => generateSellerPerformanceReport(scenario, sellerId, marketplaceIds, day, at, dialect),
+      content: () => generateSellerPerformanceReport(scenario, sellerId, covered, day, at, dialect),
     });
   }
 
