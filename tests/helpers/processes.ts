@@ -40,16 +40,21 @@ export function spawnServerScript(
   env: Record<string, string>,
   cwd: string,
 ): Spawned {
-  const child = spawn(
-    process.execPath,
-    ['--import', tsxLoader, path.join(repoRoot, 'server', 'src', script), ...args],
-    {
-      cwd,
-      // Only what the test gives, plus PATH: the child must not inherit a developer's configuration.
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  return spawnNode(['--import', tsxLoader, path.join(repoRoot, 'server', 'src', script), ...args], env, cwd);
+}
+
+/** Runs what `pnpm start` runs. */
+export function spawnStart(env: Record<string, string>, cwd: string): Spawned {
+  return spawnNode([path.join(repoRoot, 'scripts', 'start.mjs')], env, cwd);
+}
+
+function spawnNode(args: string[], env: Record<string, string>, cwd: string): Spawned {
+  const child = spawn(process.execPath, args, {
+    cwd,
+    // Only what the test gives, plus PATH: the child must not inherit a developer's configuration.
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));

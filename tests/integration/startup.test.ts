@@ -2,7 +2,7 @@ import { mkdtemp, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort, spawnServerScript, waitFor } from '../helpers/processes.ts';
+import { freePort, spawnServerScript, spawnStart, waitFor } from '../helpers/processes.ts';
 import { createTestDatabase } from '../helpers/db.ts';
 
 async function health(port: number) {
@@ -11,10 +11,10 @@ async function health(port: number) {
 }
 
 describe('the server process', () => {
-  it('starts with no configuration on embedded Postgres, and stops on SIGTERM', async () => {
+  it('starts with `pnpm start` and no configuration on embedded Postgres, serves the page, stops on SIGTERM', async () => {
     const cwd = await mkdtemp(path.join(tmpdir(), 'gs-start-'));
     const port = await freePort();
-    const server = spawnServerScript('server.ts', [], { PORT: String(port), LOG_LEVEL: 'info' }, cwd);
+    const server = spawnStart({ PORT: String(port), LOG_LEVEL: 'info' }, cwd);
     try {
       const started = Date.now();
       const body = await waitFor(() => health(port), 20_000, 'GET /api/health');
@@ -23,6 +23,10 @@ describe('the server process', () => {
       const secret = await stat(path.join(cwd, 'data', 'app-secret'));
       expect(secret.mode & 0o777).toBe(0o600);
       expect(server.output()).toContain('APP_SECRET is not set');
+      const page = await fetch(`http://127.0.0.1:${port}/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/text\/html/);
+      expect(await page.text()).toContain('Good Standing');
     } finally {
       server.child.kill('SIGTERM');
     }

@@ -3,6 +3,7 @@ import cliProgress from 'cli-progress';
 import pino from 'pino';
 import type { AppConfig } from '../config.ts';
 import { createDatabase } from '../db/database.ts';
+import { migrateToLatest } from '../db/migrate.ts';
 import { DEMO_SIMULATOR_URL_KEY } from '../demo/demo-mode.ts';
 import { listAccounts } from '../accounts/accounts.repository.ts';
 import { createRuntime } from '../runtime.ts';
@@ -43,6 +44,8 @@ export function registerPollCommands(program: Command, loadConfig: () => AppConf
       const database = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
       const log = pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }, pino.destination(2));
       try {
+        // Before anything reads the tables (the runtime migrates too; a second call finds nothing to do).
+        await migrateToLatest(database.db);
         const endpoint =
           config.demo && !config.spapi.endpoint ? await runningDemoSimulator(database.db) : undefined;
         const runtime = await createRuntime(config, database, log, endpoint ? { demo: { endpoint } } : {});
