@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { ConfigError, loadConfig, loadDotEnv, type AppConfig } from './config.ts';
+import { readEnvironment, type AppConfig } from './config.ts';
 import { createDatabase } from './db/database.ts';
 import { migrateToLatest, migrationStatus } from './db/migrate.ts';
 import { VERSION } from './version.ts';
@@ -10,16 +10,10 @@ import { registerPollCommands } from './poller/poller.cli.ts';
 // The operator command line: `pnpm cli <command>`. Each feature adds its commands through a register function.
 
 function config(): AppConfig {
-  try {
-    loadDotEnv();
-    return loadConfig(process.env);
-  } catch (err) {
-    const problems = err instanceof ConfigError ? err.problems : [(err as Error).message];
-    throw new CliError(problems.map((p) => `configuration error: ${p}`).join('\n'));
-  }
+  const read = readEnvironment();
+  if ('config' in read) return read.config;
+  throw new Error(read.problems.join('\n'));
 }
-
-export class CliError extends Error {}
 
 async function withDatabase<T>(
   fn: (db: Awaited<ReturnType<typeof createDatabase>>) => Promise<T>,
@@ -75,7 +69,8 @@ async function main(): Promise<void> {
   try {
     await buildCli().parseAsync(process.argv);
   } catch (err) {
-    process.stderr.write(`error: ${(err as Error).message}\n`);
+    const message = (err as Error).message;
+    process.stderr.write(message.startsWith('configuration error') ? `${message}\n` : `error: ${message}\n`);
     process.exitCode = 1;
   }
 }

@@ -178,3 +178,17 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
 export function loadDotEnv(file = '.env'): void {
   if (existsSync(file)) process.loadEnvFile(file);
 }
+
+/**
+ * The environment (with `.env`) as configuration, or the lines to show the operator: one per problem, no stack
+ * trace, since all they need to know is which variable to fix.
+ */
+export function readEnvironment(): { config: AppConfig } | { problems: string[] } {
+  try {
+    loadDotEnv();
+    return { config: loadConfig(process.env) };
+  } catch (err) {
+    const problems = err instanceof ConfigError ? err.problems : [(err as Error).message];
+    return { problems: problems.map((p) => `configuration error: ${p}`) };
+  }
+}

@@ -1,18 +1,13 @@
 import { buildApp } from './app.ts';
-import { ConfigError, loadConfig, loadDotEnv, type AppConfig } from './config.ts';
+import { readEnvironment, type AppConfig } from './config.ts';
 
 // The process only: read the configuration, build the app, listen, and close gracefully on a signal.
 
 function readConfig(): AppConfig {
-  try {
-    loadDotEnv();
-    return loadConfig(process.env);
-  } catch (err) {
-    // One line per problem, no stack trace: the operator only needs to know which variable to fix.
-    const problems = err instanceof ConfigError ? err.problems : [(err as Error).message];
-    for (const problem of problems) process.stderr.write(`configuration error: ${problem}\n`);
-    process.exit(1);
-  }
+  const read = readEnvironment();
+  if ('config' in read) return read.config;
+  for (const line of read.problems) process.stderr.write(`${line}\n`);
+  process.exit(1);
 }
 
 async function main(): Promise<void> {

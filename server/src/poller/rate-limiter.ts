@@ -1,24 +1,14 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { USAGE_PLANS, type UsagePlan } from '../spapi/usage-plans.ts';
+
+export type { UsagePlan };
 
 // Amazon's usage plans are token buckets per selling partner and operation. The poller keeps its own copy of
 // each bucket and waits before a call rather than firing it and collecting 429s: a throttled call still costs
 // a round trip and, repeated across a fleet, turns a cycle into a 429 storm.
 
-export interface UsagePlan {
-  /** Requests per second restored to the bucket. */
-  rate: number;
-  burst: number;
-}
-
-/** Published plans (Reports API 2021-06-30, Sellers v1), per selling partner. */
-export const SPAPI_USAGE_PLANS: Record<string, UsagePlan> = {
-  createReport: { rate: 0.0167, burst: 15 },
-  getReport: { rate: 2, burst: 15 },
-  getReports: { rate: 0.0222, burst: 10 },
-  getReportDocument: { rate: 0.0167, burst: 15 },
-  cancelReport: { rate: 0.0222, burst: 10 },
-  getMarketplaceParticipations: { rate: 0.016, burst: 15 },
-};
+/** Published plans, per selling partner: the poller's buckets start from the same table the simulator enforces. */
+export const SPAPI_USAGE_PLANS: Readonly<Record<string, UsagePlan>> = USAGE_PLANS;
 
 /**
  * Pace slightly under the published rate: Amazon's bucket counts a call when it arrives, ours when it leaves,
@@ -37,7 +27,7 @@ export class SellerRateLimiter {
   private readonly buckets = new Map<string, Bucket>();
 
   constructor(
-    private readonly plans: Record<string, UsagePlan> = SPAPI_USAGE_PLANS,
+    private readonly plans: Readonly<Record<string, UsagePlan>> = SPAPI_USAGE_PLANS,
     /** Multiplies every rate; tests and the benchmark run against a simulator scaled the same way. */
     private readonly rateScale = 1,
     private readonly now: () => number = Date.now,

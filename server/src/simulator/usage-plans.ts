@@ -1,29 +1,9 @@
-// Amazon's default usage plans (rate in requests per second, burst) for the operations the simulator serves,
-// from the Reports API 2021-06-30 and Sellers API models. The poller and the benchmark read the same table.
+// The simulator enforces Amazon's usage plans (server/src/spapi/usage-plans.ts, the same table the poller paces
+// itself by) as token buckets per operation and selling partner.
 
-export type SpApiOperation =
-  | 'createReport'
-  | 'getReport'
-  | 'getReports'
-  | 'cancelReport'
-  | 'getReportDocument'
-  | 'getMarketplaceParticipations';
+import { USAGE_PLANS, type SpApiOperation, type UsagePlan } from '../spapi/usage-plans.ts';
 
-export interface UsagePlan {
-  /** Sustained requests per second (the token-bucket refill). */
-  rate: number;
-  /** Requests that may be made at once after a quiet period (the bucket size). */
-  burst: number;
-}
-
-export const USAGE_PLANS: Readonly<Record<SpApiOperation, UsagePlan>> = Object.freeze({
-  createReport: { rate: 0.0167, burst: 15 },
-  getReport: { rate: 2, burst: 15 },
-  getReports: { rate: 0.0222, burst: 10 },
-  cancelReport: { rate: 0.0222, burst: 10 },
-  getReportDocument: { rate: 0.0167, burst: 15 },
-  getMarketplaceParticipations: { rate: 0.016, burst: 15 },
-});
+export { USAGE_PLANS, type SpApiOperation, type UsagePlan };
 
 /** The plan as this simulator applies it: rate times `rateScale`, burst times `burstScale` (at least 1). */
 export function scaledPlan(operation: SpApiOperation, rateScale: number, burstScale: number): UsagePlan {
