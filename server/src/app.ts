@@ -66,28 +66,35 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     app.decorate('poller', runtime.poller);
     app.decorate('spapiClients', runtime.clients);
     app.addHook('onClose', () => runtime.close());
+    // Polling starts once the port is bound: a process that cannot listen must not claim accounts first.
     if (deps.schedule ?? config.role !== 'web') {
-      app.addHook('onReady', async () => runtime.poller.start());
+      app.addHook('onListen', async () => runtime.poller.start());
     }
   } catch (err) {
     await app.close();
     throw err;
   }
 
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Good Standing API', version: VERSION },
-    },
-    transform: jsonSchemaTransform,
-  });
-  await app.register(swaggerUi, { routePrefix: '/api/docs' });
-
-  registerErrorHandling(app);
-  await app.register(healthRoutes, { database, demo: config.demo });
-  // A poller instance answers health checks only; users and the API go to `all` or `web` instances.
-  if (config.role === 'poller') return app;
-  await app.register(accountsRoutes, { clients: app.spapiClients, poller: app.poller });
-
-  if (deps.web !== false) await registerWeb(app, { buildDir: webBuildDir() });
-  return app;
+  try {
+    registerErrorHandling(app);
+    // A poller instance answers health checks only; users and the API go to `all` or `web` instances.
+    if (config.role === 'poller') {
+      await app.register(healthRoutes, { database, demo: config.demo });
+      return app;
+    }
+    await app.register(swagger, {
+      openapi: {
+        info: { title: 'Good Standing API', version: VERSION },
+      },
+      transform: jsonSchemaTransform,
+    });
+    await app.register(swaggerUi, { routePrefix: '/api/docs' });
+    await app.register(healthRoutes, { database, demo: config.demo });
+    await app.register(accountsRoutes, { clients: app.spapiClients, poller: app.poller });
+    if (deps.web !== false) await registerWeb(app, { buildDir: webBuildDir() });
+    return app;
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
 }

@@ -4,6 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { AppConfig } from './config.ts';
 import type { Database } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { recoverFromPreviousProcess } from './poller/poll-runs.repository.ts';
 import { resolveAppSecret, SecretBox } from './crypto/secrets.ts';
 import { verifySecretKey } from './crypto/secret-check.ts';
 import { startDemo, type Demo, type DemoOptions } from './demo/demo-mode.ts';
@@ -39,6 +40,12 @@ export async function createRuntime(
 ): Promise<Runtime> {
   const applied = await migrateToLatest(database.db);
   if (applied.length > 0) log.info({ applied }, 'database migrated');
+  if (database.engine === 'pglite') {
+    // This process holds the embedded database's lock, so no other poller can be alive: leases and running
+    // polls left by a previous process that died are void now, not in ten minutes.
+    const recovered = await recoverFromPreviousProcess(database.db);
+    if (recovered > 0) log.warn({ polls: recovered }, 'closed polls left running by a previous process');
+  }
 
   const resolved = await resolveAppSecret(config.appSecret, config.dataDir);
   if (resolved.origin === 'generated') {

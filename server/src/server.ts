@@ -39,10 +39,18 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  // `on`, not `once`: Ctrl-C reaches both `pnpm start` and this process, and the launcher passes it on too; a
+  // repeated signal must not fall through to Node's default handler and kill a graceful close half-way.
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
 
-  await app.listen({ port: config.port, host: config.host });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    process.stderr.write(`start-up failed: ${(err as Error).message}\n`);
+    await app.close().catch(() => {});
+    process.exit(1);
+  }
   app.log.info(
     { database: app.database.engine, mode: config.demo ? 'demo' : 'live', role: config.role },
     `Good Standing is listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`,

@@ -448,3 +448,33 @@ describe('refresh requests', () => {
     }
   });
 });
+
+describe('a refresh right after a scheduled poll', () => {
+  it('reuses the report Amazon just made instead of asking for another', async () => {
+    const id = ids.healthy!;
+    sim.state.advanceClock({ hours: 3 });
+    const [scheduled] = await app.poller.pollNow([id], undefined, 'schedule');
+    expect(scheduled).toMatchObject({ status: 'succeeded' });
+    const createdBefore = sim.state.counters().bySeller[demoSeller('healthy').sellerId]?.createReport ?? 0;
+    app.poller.start();
+    try {
+      const { runId } = (await app.inject({ method: 'POST', url: `/api/accounts/${id}/refresh` })).json();
+      const run = await waitForRun(runId);
+      expect(run).toMatchObject({ status: 'succeeded', trigger: 'manual', reportReused: true });
+    } finally {
+      await app.poller.stop();
+    }
+    expect(sim.state.counters().bySeller[demoSeller('healthy').sellerId]?.createReport ?? 0).toBe(
+      createdBefore,
+    );
+  });
+});
+
+async function waitForRun(runId: string) {
+  for (let i = 0; i < 300; i++) {
+    const run = (await app.inject({ method: 'GET', url: `/api/poll-runs/${runId}` })).json();
+    if (run.status !== 'queued' && run.status !== 'running') return run;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`run ${runId} did not finish`);
+}

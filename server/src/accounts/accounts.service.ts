@@ -4,12 +4,7 @@ import type { SecretBox } from '../crypto/secrets.ts';
 import { AppError } from '../http/errors.ts';
 import { AuthError, AuthRevokedError, SpApiError } from '../spapi/errors.ts';
 import type { SpApiClients } from '../poller/spapi-clients.ts';
-import {
-  findAccountBySeller,
-  insertAccount,
-  updateAccount,
-  upsertMarketplaces,
-} from './accounts.repository.ts';
+import { findAccountBySeller, insertAccount, upsertMarketplaces } from './accounts.repository.ts';
 
 export interface ConnectAccountInput {
   sellerId: string;
@@ -62,20 +57,20 @@ export async function connectAccount(
     const existing = await findAccountBySeller(tx, input.sellerId, input.region);
     let account: SellerAccountRow;
     if (existing) {
-      await updateAccount(tx, existing.id, {
-        name: input.name,
-        refresh_token_encrypted: sealed,
-        connection_state: 'connected',
-        connection_error: null,
-        consecutive_failures: 0,
-        next_poll_at: new Date(),
-      });
-      account = {
-        ...existing,
-        name: input.name,
-        refresh_token_encrypted: sealed,
-        connection_state: 'connected',
-      };
+      account = await tx
+        .updateTable('seller_accounts')
+        .set({
+          name: input.name,
+          refresh_token_encrypted: sealed,
+          connection_state: 'connected',
+          connection_error: null,
+          consecutive_failures: 0,
+          next_poll_at: new Date(),
+          updated_at: new Date(),
+        })
+        .where('id', '=', existing.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
     } else {
       account = await insertAccount(tx, {
         seller_id: input.sellerId,

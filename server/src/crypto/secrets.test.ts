@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -37,5 +37,14 @@ describe('resolveAppSecret', () => {
     expect((await readFile(first.file!, 'utf8')).trim()).toBe(first.secret);
     const second = await resolveAppSecret(undefined, dir);
     expect(second).toMatchObject({ origin: 'file', secret: first.secret });
+  });
+
+  it('refuses a damaged key file instead of replacing it or hanging', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'gs-secret-'));
+    await writeFile(path.join(dir, 'app-secret'), 'short\n');
+    await expect(resolveAppSecret(undefined, dir)).rejects.toThrow(
+      /holds no usable key .* restore it from a backup, or set APP_SECRET/,
+    );
+    expect((await readFile(path.join(dir, 'app-secret'), 'utf8')).trim()).toBe('short');
   });
 });

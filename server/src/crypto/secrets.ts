@@ -56,21 +56,36 @@ export async function resolveAppSecret(
 ): Promise<ResolvedSecret> {
   if (appSecret) return { secret: appSecret, origin: 'environment' };
   const file = path.join(dataDir, SECRET_FILE);
-  try {
-    const stored = (await readFile(file, 'utf8')).trim();
-    if (stored.length >= 32) return { secret: stored, origin: 'file', file };
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
+  const stored = await readStoredSecret(file);
+  if (stored !== undefined) return { secret: stored, origin: 'file', file };
   await mkdir(dataDir, { recursive: true });
   const secret = randomBytes(32).toString('base64url');
   // 'wx' refuses to overwrite: two processes starting at once cannot each keep a different key.
   try {
     await writeFile(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return resolveAppSecret(undefined, dataDir);
-    throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const theirs = await readStoredSecret(file);
+    if (theirs === undefined) throw new Error(`${file} appeared while starting but holds no key`);
+    return { secret: theirs, origin: 'file', file };
   }
   await chmod(file, 0o600);
   return { secret, origin: 'generated', file };
+}
+
+/** The key kept in DATA_DIR, undefined when there is no file; a damaged file is an error, never replaced. */
+async function readStoredSecret(file: string): Promise<string | undefined> {
+  let stored: string;
+  try {
+    stored = (await readFile(file, 'utf8')).trim();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  if (stored.length < 32) {
+    throw new Error(
+      `${file} holds no usable key (shorter than 32 characters): restore it from a backup, or set APP_SECRET`,
+    );
+  }
+  return stored;
 }

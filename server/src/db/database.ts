@@ -87,23 +87,36 @@ function wrap(db: Kysely<DB>, engine: Engine, afterClose?: () => Promise<void>):
  */
 async function lockDataDir(dir: string): Promise<{ release(): Promise<void> }> {
   const file = path.join(dir, '..', 'pglite.lock');
+  const inUse = (owner: number) =>
+    new Error(
+      `the embedded database in ${dir} is in use by process ${owner}; stop it first, or set DATABASE_URL to share a Postgres server`,
+    );
+  if (lockedHere.has(file)) throw inUse(process.pid);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       await writeFile(file, String(process.pid), { flag: 'wx' });
-      return { release: () => rm(file, { force: true }) };
+      lockedHere.add(file);
+      return {
+        release: async () => {
+          lockedHere.delete(file);
+          await rm(file, { force: true });
+        },
+      };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const owner = Number((await readFile(file, 'utf8').catch(() => '')).trim());
-      if (Number.isInteger(owner) && owner > 0 && (owner === process.pid || isRunning(owner))) {
-        throw new Error(
-          `the embedded database in ${dir} is in use by process ${owner}; stop it first, or set DATABASE_URL to share a Postgres server`,
-        );
-      }
+      // Our own pid in the file is a lock left by an earlier process that had the same pid (a container's
+      // PID 1 after a crash), since this process has not locked it (checked above).
+      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isRunning(owner))
+        throw inUse(owner);
       await rm(file, { force: true });
     }
   }
   throw new Error(`could not lock the embedded database in ${dir}`);
 }
+
+/** Lock files this process holds. */
+const lockedHere = new Set<string>();
 
 function isRunning(pid: number): boolean {
   try {

@@ -51,7 +51,7 @@ export async function startRun(
       account_id: accountId,
       trigger,
       status: 'running',
-      started_at: new Date(),
+      started_at: sql<Date>`now()`,
       instance_id: instanceId,
       phase: 'starting',
     })
@@ -114,10 +114,10 @@ export async function finishRun(db: Db, runId: string, outcome: RunOutcome): Pro
 }
 
 /**
- * Runs left `running` by an instance that died (its lease on the account expired) are closed as abandoned
- * when another instance takes the account over.
+ * Runs still `running` when an account is claimed were left by an instance that died, or by a poll of this
+ * one that could not record its end (the claim rules out a live one): they are closed as abandoned.
  */
-export async function abandonOrphanedRuns(db: Db, accountId: string, instanceId: string): Promise<number> {
+export async function abandonOrphanedRuns(db: Db, accountId: string): Promise<number> {
   const result = await db
     .updateTable('poll_runs')
     .set({
@@ -130,7 +130,6 @@ export async function abandonOrphanedRuns(db: Db, accountId: string, instanceId:
     })
     .where('account_id', '=', accountId)
     .where('status', '=', 'running')
-    .where((eb) => eb.or([eb('instance_id', '<>', instanceId), eb('instance_id', 'is', null)]))
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
@@ -163,4 +162,52 @@ export async function lastFinishedStatus(
     .limit(1)
     .executeTakeFirst();
   return row?.status;
+}
+
+/**
+ * For the embedded database, whose single owner is this process: ends every lease and marks every running poll
+ * abandoned, since whoever held them is gone. Returns how many polls were closed.
+ */
+export async function recoverFromPreviousProcess(db: Kysely<DB>): Promise<number> {
+  return db.transaction().execute(async (tx) => {
+    await tx
+      .updateTable('seller_accounts')
+      .set({ lease_owner: null, lease_expires_at: null })
+      .where('lease_owner', 'is not', null)
+      .execute();
+    const result = await tx
+      .updateTable('poll_runs')
+      .set({
+        status: 'abandoned',
+        outcome: 'abandoned',
+        error_code: 'INSTANCE_LOST',
+        error_message: 'the process polling this account stopped before finishing',
+        finished_at: sql<Date>`now()`,
+        phase: null,
+      })
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  });
+}
+
+/** Closes the account's queued runs as failed, with the reason the user will read. */
+export async function failQueuedRuns(
+  db: Db,
+  accountId: string,
+  code: string,
+  message: string,
+): Promise<void> {
+  await db
+    .updateTable('poll_runs')
+    .set({
+      status: 'failed',
+      outcome: 'not_run',
+      error_code: code,
+      error_message: message,
+      finished_at: sql<Date>`now()`,
+    })
+    .where('account_id', '=', accountId)
+    .where('status', '=', 'queued')
+    .execute();
 }

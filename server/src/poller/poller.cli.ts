@@ -7,6 +7,7 @@ import { migrateToLatest } from '../db/migrate.ts';
 import { DEMO_SIMULATOR_URL_KEY } from '../demo/demo-mode.ts';
 import { listAccounts } from '../accounts/accounts.repository.ts';
 import { createRuntime } from '../runtime.ts';
+import { loggerOptions } from '../logger.ts';
 import type { PollSummary } from './run-poll.ts';
 import { formatTable } from '../cli-table.ts';
 
@@ -14,6 +15,8 @@ import { formatTable } from '../cli-table.ts';
 // the same claims as the server, so it never polls an account a running server is polling at that moment.
 
 type Result = PollSummary | { accountId: string; skipped: string };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** In demo mode, the simulator the running server started (so both see the same demo sellers), if it is up. */
 async function runningDemoSimulator(db: Awaited<ReturnType<typeof createDatabase>>['db']) {
@@ -40,15 +43,25 @@ export function registerPollCommands(program: Command, loadConfig: () => AppConf
     .option('--all', 'poll every account that can be polled')
     .action(async (opts: { account?: string[]; all?: boolean }) => {
       if (!opts.all && !opts.account?.length) throw new Error('say which accounts: --account <id> or --all');
+      const malformed = (opts.account ?? []).filter((id) => !UUID.test(id));
+      if (malformed.length > 0)
+        throw new Error(`not an account id: ${malformed.join(', ')} (see GET /api/accounts)`);
       const config = loadConfig();
       const database = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-      const log = pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }, pino.destination(2));
+      const log = pino(
+        loggerOptions(config.logLevel === 'info' ? 'warn' : config.logLevel),
+        pino.destination(2),
+      );
       try {
         // Before anything reads the tables (the runtime migrates too; a second call finds nothing to do).
         await migrateToLatest(database.db);
         const endpoint =
           config.demo && !config.spapi.endpoint ? await runningDemoSimulator(database.db) : undefined;
         const runtime = await createRuntime(config, database, log, endpoint ? { demo: { endpoint } } : {});
+        // Ctrl-C: interrupt the polls in flight so they record themselves and hand their accounts back.
+        const interrupt = () => void runtime.poller.stop(0);
+        process.once('SIGINT', interrupt);
+        process.once('SIGTERM', interrupt);
         try {
           const accounts = await listAccounts(database.db);
           const ids = opts.all ? accounts.map((a) => a.id) : opts.account!;
@@ -75,6 +88,8 @@ export function registerPollCommands(program: Command, loadConfig: () => AppConf
             process.exitCode = 1;
           }
         } finally {
+          process.off('SIGINT', interrupt);
+          process.off('SIGTERM', interrupt);
           await runtime.close();
         }
       } finally {

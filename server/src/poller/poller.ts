@@ -27,7 +27,7 @@ export interface PollerDeps {
 
 export class Poller {
   private readonly active = new Map<string, Promise<PollSummary | undefined>>();
-  private readonly abort = new AbortController();
+  private abort = new AbortController();
   private tasks: ScheduledTask[] = [];
   private dispatching: Promise<void> | undefined;
   private redispatch = false;
@@ -49,6 +49,7 @@ export class Poller {
 
   /** Starts the schedule: the dispatch tick and the POLL_CRON cycle. */
   start(): void {
+    this.reopen();
     this.started = true;
     const dispatch = cron.schedule(this.options.dispatchCron ?? '*/10 * * * * *', () => this.dispatch(), {
       name: 'poll-dispatch',
@@ -91,6 +92,14 @@ export class Poller {
     return this.dispatching;
   }
 
+  /** A stopped poller can be used again: by start(), or by pollNow() for a new batch. */
+  private reopen(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.abort = new AbortController();
+    setMaxListeners(Math.max(10, this.options.concurrency * 4), this.abort.signal);
+  }
+
   private lastPrune = Date.now();
 
   private async claimAndStart(): Promise<void> {
@@ -117,7 +126,9 @@ export class Poller {
         return undefined;
       })
       .finally(() => {
-        this.active.delete(account.id);
+        // A refresh asked during this poll makes the account due at once, so a dispatch may already have
+        // started the next poll of it: only remove this one's entry.
+        if (this.active.get(account.id) === run) this.active.delete(account.id);
         if (!this.stopped) void this.dispatch();
       });
     this.active.set(account.id, run);
@@ -147,10 +158,11 @@ export class Poller {
     onDone?: (s: PollSummary | { accountId: string; skipped: string }) => void,
     trigger: PollTrigger = 'cli',
   ): Promise<Array<PollSummary | { accountId: string; skipped: string }>> {
+    this.reopen();
     const results: Array<PollSummary | { accountId: string; skipped: string }> = new Array(accountIds.length);
     let next = 0;
     const worker = async () => {
-      for (let i = next++; i < accountIds.length; i = next++) {
+      for (let i = next++; i < accountIds.length && !this.stopped; i = next++) {
         const id = accountIds[i]!;
         const [account] = await claimDueAccounts(this.deps.db, {
           instanceId: this.options.instanceId,
@@ -179,7 +191,8 @@ export class Poller {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.options.concurrency, accountIds.length) }, worker));
-    return results;
+    // Stopped part-way (Ctrl-C in the CLI): the accounts never started have no result.
+    return results.filter((r) => r !== undefined);
   }
 
   get activeCount(): number {
@@ -193,6 +206,7 @@ export class Poller {
   async stop(graceMs = 10_000): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.started = false;
     for (const task of this.tasks) await task.destroy();
     this.tasks = [];
     await this.dispatching;

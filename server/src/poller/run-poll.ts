@@ -18,6 +18,7 @@ import {
 } from '../accounts/accounts.repository.ts';
 import {
   abandonOrphanedRuns,
+  failQueuedRuns,
   findQueuedRun,
   finishRun,
   lastFinishedStatus,
@@ -33,7 +34,9 @@ import type { SpApiClients } from './spapi-clients.ts';
 // poll run with its timings and counters, and always gives the account back with its next due time.
 
 /** Failures in a row after which an account is shown as degraded. */
-export const DEGRADED_AFTER_FAILURES = 3;
+const DEGRADED_AFTER_FAILURES = 3;
+/** Backoff step for a report stuck in Amazon's queue: retried 4 to 8 minutes later. */
+const STUCK_RETRY_STEP = 3;
 
 export interface PollSettings {
   instanceId: string;
@@ -78,12 +81,14 @@ export async function pollAccount(
   const timings: Record<string, number> = {};
   const counters: RunCounters = { calls: 0, throttles: 0, bytes: 0 };
 
-  await abandonOrphanedRuns(db, account.id, settings.instanceId);
+  await abandonOrphanedRuns(db, account.id);
   // A scheduled poll after a clean one cannot find a reusable report (the last was hours ago and was used), so
   // it skips the getReports look-up. After a failure, a timeout or an interrupted poll, or when a person asks,
   // the look-up may find a report already made or still in Amazon's queue and save a createReport.
+  // A dispatched poll that serves a queued refresh is a person's request all the same.
+  const asked = (await findQueuedRun(db, account.id))?.trigger ?? trigger;
   const lookUpRecentReport =
-    trigger !== 'schedule' || (await lastFinishedStatus(db, account.id)) !== 'succeeded';
+    asked !== 'schedule' || (await lastFinishedStatus(db, account.id)) !== 'succeeded';
   const run = await startRun(db, account.id, trigger, settings.instanceId);
   const stopObserving = clients.observe(account.id, (event) => {
     if (event.operation !== 'token') counters.calls += 1;
@@ -169,7 +174,16 @@ export async function pollAccount(
     const first = fetched[0];
     if (!first || first.parsed.ok) {
       const covered = new Set(fetched.flatMap((f) => f.covered));
-      for (const id of marketplaceIds.filter((m) => !covered.has(m))) fetched.push(await fetchOne([id]));
+      for (const id of marketplaceIds.filter((m) => !covered.has(m))) {
+        try {
+          fetched.push(await fetchOne([id]));
+        } catch (err) {
+          // With data already stored for some marketplaces, one that fails is reported as missing below;
+          // with nothing stored yet, the poll fails as a whole.
+          if (fetched.length === 0 || signal.aborted || err instanceof AuthRevokedError) throw err;
+          log.warn({ accountId: account.id, marketplaceId: id, err }, 'report for one marketplace failed');
+        }
+      }
     }
 
     const malformed = fetched.find((f) => !f.parsed.ok);
@@ -341,6 +355,13 @@ async function handleFailure(
       timings: ctx.timings,
       durationMs,
     });
+    // Refreshes people queued meanwhile can never run now: close them with the reason, so nobody waits on them.
+    await failQueuedRuns(
+      db,
+      account.id,
+      err.code,
+      'the account needs reauthorization before it can be polled',
+    );
     await releaseAccount(db, account.id, settings.instanceId, {
       connection_state: 'needs_reauthorization',
       connection_error: 'Amazon revoked the authorization (invalid_grant): connect the account again',
@@ -426,19 +447,23 @@ async function fail(
     amazonReportId: f.amazonReportId ?? null,
     reportDocumentId: f.reportDocumentId ?? null,
   });
-  const failures = account.consecutive_failures + 1;
   const now = new Date();
-  const patch: SellerAccountUpdate = {
-    consecutive_failures: failures,
-    connection_error: `${f.code}: ${f.message}`,
-    next_poll_at: await nextDue(
-      db,
-      account.id,
-      retryAt(failures, now, nextSlot(settings.cron, account.id, now)),
-    ),
-  };
-  if (failures >= DEGRADED_AFTER_FAILURES && account.connection_state === 'connected') {
-    patch.connection_state = 'degraded';
+  const regular = nextSlot(settings.cron, account.id, now);
+  let patch: SellerAccountUpdate;
+  if (status === 'abandoned') {
+    // Amazon being slow is not the account's failure: no count towards degraded. The report stays in Amazon's
+    // queue, and the retry a few minutes later finds it with getReports instead of asking for another.
+    patch = { next_poll_at: await nextDue(db, account.id, retryAt(STUCK_RETRY_STEP, now, regular)) };
+  } else {
+    const failures = account.consecutive_failures + 1;
+    patch = {
+      consecutive_failures: failures,
+      connection_error: `${f.code}: ${f.message}`,
+      next_poll_at: await nextDue(db, account.id, retryAt(failures, now, regular)),
+    };
+    if (failures >= DEGRADED_AFTER_FAILURES && account.connection_state === 'connected') {
+      patch.connection_state = 'degraded';
+    }
   }
   await releaseAccount(db, account.id, settings.instanceId, patch);
   return {

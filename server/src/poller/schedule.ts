@@ -35,7 +35,7 @@ export function nextCycle(cronExpression: string, after: Date = new Date()): Cyc
     }
     throw new Error(`POLL_CRON "${cronExpression}" has no two runs after ${after.toISOString()}`);
   } finally {
-    void task.destroy();
+    void Promise.resolve(task.destroy()).catch(() => {});
   }
 }
 
