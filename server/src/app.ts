@@ -54,7 +54,13 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
   app.setSerializerCompiler(serializerCompiler);
 
   const database =
-    deps.database ?? (await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+    deps.database ??
+    (await createDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      onConnectionLost: (err) =>
+        app.log.warn({ err }, 'a database connection was lost; reconnecting on demand'),
+    }));
   // onClose hooks run last-registered first: registered before the poller's, the database closes after it.
   if (!deps.database) app.addHook('onClose', () => database.close());
   try {

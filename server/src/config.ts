@@ -175,7 +175,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
 }
 
 /** Reads `.env` from the working directory into process.env (without overriding what is set). */
-export function loadDotEnv(file = '.env'): void {
+function loadDotEnv(file = '.env'): void {
   if (existsSync(file)) process.loadEnvFile(file);
 }
 

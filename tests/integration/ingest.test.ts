@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestReport } from '@good-standing/server/poller/ingest.ts';
+import { ingestReport, markEvaluated, pendingEvaluations } from '@good-standing/server/poller/ingest.ts';
 import { parseReportBytes } from '@good-standing/server/reports/parse-seller-performance.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { repoRoot } from '../helpers/processes.ts';
@@ -138,5 +138,26 @@ describe('ingestReport', () => {
       .executeTakeFirstOrThrow();
     expect(odr.denominator).toBeNull();
     expect(odr.numerator).toBe(24);
+  });
+
+  it('hands every parsed report to the alert engine through a durable queue', async () => {
+    const doc = JSON.parse(sample.toString('utf8'));
+    doc.performanceMetrics[0].lateShipmentRate.rate = 0.05;
+    const result = await ingestReport(t.db, {
+      ...input(Buffer.from(JSON.stringify(doc))),
+      capturedAt: new Date('2025-06-05T00:00:00Z'),
+    });
+    const pending = await pendingEvaluations(t.db);
+    expect(pending.map((p) => p.id)).toContain(result.reportDocumentId);
+    // Written in the ingest transaction: there is no moment where the report exists but is not queued.
+    await markEvaluated(t.db, result.reportDocumentId);
+    expect((await pendingEvaluations(t.db)).map((p) => p.id)).not.toContain(result.reportDocumentId);
+    const row = await t.db
+      .selectFrom('report_documents')
+      .select(['evaluation_pending', 'evaluated_at'])
+      .where('id', '=', result.reportDocumentId)
+      .executeTakeFirstOrThrow();
+    expect(row.evaluation_pending).toBe(false);
+    expect(row.evaluated_at).toBeInstanceOf(Date);
   });
 });

@@ -97,7 +97,7 @@ export interface ClaimOptions {
   instanceId: string;
   limit: number;
   leaseSeconds: number;
-  /** Claim this account only (manual refresh), still only when nobody else holds it. */
+  /** Claim this account only (the CLI's `poll --account`), still only when nobody else holds it. */
   accountId?: string;
 }
 

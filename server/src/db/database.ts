@@ -21,6 +21,8 @@ export interface DatabaseOptions {
   /** Postgres schema to use (tests isolate each file in its own). */
   searchPath?: string;
   poolSize?: number;
+  /** Told when an idle connection drops (a database restart); the pool opens a new one on demand. */
+  onConnectionLost?: (err: Error) => void;
 }
 
 // bigint/bigserial stay strings (as pg returns them) so ids keep full precision on both engines.
@@ -40,7 +42,7 @@ async function createPostgres(databaseUrl: string, options: DatabaseOptions): Pr
     ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
   });
   // Without a listener, an idle client losing its connection (database restart) crashes the process.
-  pool.on('error', () => {});
+  pool.on('error', (err) => options.onConnectionLost?.(err));
   return wrap(new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
 }
 

@@ -18,6 +18,14 @@ import type { SpApiSettings } from '../poller/spapi-clients.ts';
 
 export const DEMO_SIMULATOR_URL_KEY = 'demo_simulator_url';
 
+/** Days into each scenario the demo opens at (see SCENARIO_DESCRIPTIONS in the simulator). */
+const DEMO_START_DAYS: Readonly<Record<string, number>> = {
+  'odr-drift': 17,
+  'late-shipment-spike': 15,
+  'ip-complaints': 16,
+  suspension: 6,
+};
+
 export interface Demo {
   spapi: SpApiSettings;
   simulator: RunningSimulator | undefined;
@@ -48,6 +56,14 @@ export async function startDemo(
           warn: (...args: unknown[]) => log.warn({ simulator: args }, 'simulator'),
         },
       });
+  if (simulator) {
+    // Open the story where it is worth seeing: each demo seller starts some days into its scenario, so the
+    // first look shows an ODR close to its limit, a late-shipment spike, a WARNED rating and an account at risk.
+    for (const demo of DEMO_ACCOUNTS) {
+      const startDay = DEMO_START_DAYS[demo.scenario];
+      if (startDay) simulator.state.setScenario(demo.sellerId, demo.scenario, startDay);
+    }
+  }
   const endpoint = options.endpoint ?? simulator!.url;
   await seedDemoAccounts(db, secrets);
   await db
@@ -66,7 +82,7 @@ export async function startDemo(
 }
 
 /** Connects every demo account that is not connected yet (idempotent across restarts). */
-export async function seedDemoAccounts(db: Kysely<DB>, secrets: SecretBox): Promise<number> {
+async function seedDemoAccounts(db: Kysely<DB>, secrets: SecretBox): Promise<number> {
   let added = 0;
   for (const demo of DEMO_ACCOUNTS) {
     await db.transaction().execute(async (tx) => {

@@ -38,6 +38,8 @@ export async function registerWeb(app: FastifyInstance, opts: WebOptions): Promi
   app.route({
     method: ['GET', 'HEAD'],
     url: '/*',
+    // The dashboard's pages, not part of the API reference.
+    schema: { hide: true },
     handler: async (request: FastifyRequest, reply: FastifyReply) => {
       if (isApiPath(request.url)) return reply.callNotFound();
       if (!handler) return reply.code(503).type('text/html; charset=utf-8').send(NOT_BUILT_PAGE);

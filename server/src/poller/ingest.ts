@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { SELLER_PERFORMANCE_REPORT_TYPE } from '../spapi/client.ts';
 import type { MarketplaceHealth, ParsedReport, ReportingWindow } from '../reports/types.ts';
 
 // Ingest one downloaded report document in one transaction: the raw bytes (deduplicated by hash), the
 // snapshots, status history, warning states, the latest-state columns and the alert hand-off. Either all of
 // it lands or none: a crash mid-ingest leaves nothing half-written, and the next poll simply does it again.
-
-export const SELLER_PERFORMANCE_REPORT = 'GET_V2_SELLER_PERFORMANCE_REPORT';
 
 export interface IngestInput {
   accountId: string;
@@ -59,7 +58,7 @@ export async function ingestReport(db: Kysely<DB>, input: IngestInput): Promise<
       .insertInto('report_documents')
       .values({
         account_id: input.accountId,
-        report_type: SELLER_PERFORMANCE_REPORT,
+        report_type: SELLER_PERFORMANCE_REPORT_TYPE,
         sha256: hash,
         amazon_report_id: input.amazonReportId,
         amazon_document_id: input.amazonDocumentId,

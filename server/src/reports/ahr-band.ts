@@ -3,7 +3,7 @@
 import type { AhrBand } from './types.ts';
 
 /** Every label we know, in the normalized spelling `normalizeLabel` makes (upper case, words joined by `_`). */
-export const AHR_LABEL_BANDS: Readonly<Record<string, AhrBand>> = {
+const AHR_LABEL_BANDS: Readonly<Record<string, AhrBand>> = {
   GREAT: 'healthy',
   GOOD: 'healthy',
   HEALTHY: 'healthy',

@@ -15,7 +15,7 @@ async function readAllStdin(): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-export const processIo: ReportCliIo = {
+const processIo: ReportCliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   readStdin: readAllStdin,

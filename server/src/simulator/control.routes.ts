@@ -19,7 +19,10 @@ const advanceSchema = z
     minutes: z.number().nonnegative().optional(),
   })
   .strict();
-const scenarioSchema = z.object({ scenario: z.string().min(1) });
+const scenarioSchema = z.object({
+  scenario: z.string().min(1),
+  startDay: z.number().int().min(0).optional(),
+});
 const oauthCodeSchema = z.object({ sellerId: z.string().min(1) });
 
 function body<T>(schema: z.ZodType<T>, req: SimRequest): T {
@@ -60,7 +63,8 @@ function route(state: SimulatorState, req: SimRequest, logger: ControlLogger): R
   }
   if (account?.[1] && method === 'POST' && account[2] === 'scenario') {
     const sellerId = decodeURIComponent(account[1]);
-    return json(200, state.setScenario(sellerId, body(scenarioSchema, req).scenario));
+    const { scenario, startDay } = body(scenarioSchema, req);
+    return json(200, state.setScenario(sellerId, scenario, startDay));
   }
   if (account?.[1] && method === 'POST' && account[2] === 'revoke') {
     const sellerId = decodeURIComponent(account[1]);

@@ -33,7 +33,7 @@ export const SCENARIO_DESCRIPTIONS: Readonly<Record<ScenarioName, string>> = {
     '30-day rate stays under target.',
   'ip-complaints':
     'Intellectual property complaints arrive over the first month; the Account Health Rating falls, turns ' +
-    'WARNED around day 11 and AT_RISK around day 22, then recovers after day 45.',
+    'WARNED by day 16 and AT_RISK around day 22, then recovers after day 45.',
   suspension:
     'Authenticity complaints, a document request and messaging warnings pile up: AT_RISK on day 4, ' +
     'DEACTIVATED on day 9 with an Account Health Rating of 40; sales stop.',

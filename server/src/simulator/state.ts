@@ -179,11 +179,14 @@ export class SimulatorState {
   }
 
   /** Switches the account to another scenario, whose day 0 is today. */
-  setScenario(sellerId: string, scenario: string): DemoAccount {
+  /** Plays `scenario` from today, or from `startDay` days into it (the demo opens mid-story). */
+  setScenario(sellerId: string, scenario: string, startDay = 0): DemoAccount {
     if (!isScenarioName(scenario)) throw new SimulatorError(400, `Unknown scenario ${scenario}`);
+    if (!Number.isInteger(startDay) || startDay < 0)
+      throw new SimulatorError(400, 'startDay is a whole day, 0 or more');
     const record = this.requireAccount(sellerId);
     record.account.scenario = scenario;
-    record.scenarioStartMs = startOfUtcDay(this.now().getTime());
+    record.scenarioStartMs = startOfUtcDay(this.now().getTime()) - startDay * DAY_MS;
     return this.getAccount(sellerId) as DemoAccount;
   }
 

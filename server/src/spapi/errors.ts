@@ -268,7 +268,7 @@ export function errorFromHttpResponse(res: HttpErrorResponse, operation: string)
   return new SpApiError(msg, { ...ctx, code: code ?? `HTTP_${res.status}`, retryable: false });
 }
 
-export function parseRateLimit(value: string | undefined): number | undefined {
+function parseRateLimit(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   return Number.isFinite(n) && n > 0 ? n : undefined;
