@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { FastifyBaseLogger } from 'fastify';
 import type { DB, PollTrigger, SellerAccountRow, SellerAccountUpdate } from '../db/schema.ts';
-import { parseReportBytes, ReportFormatError } from '../reports/parse-seller-performance.ts';
 import {
   AuthRevokedError,
   MalformedDocumentError,
@@ -26,7 +25,8 @@ import {
   startRun,
   type RunCounters,
 } from './poll-runs.repository.ts';
-import { ingestReport, type IngestInput } from './ingest.ts';
+import { ingestReport } from './ingest.ts';
+import { fetchReports, type Fetched } from './fetch-reports.ts';
 import { nextSlot, retryAt } from './schedule.ts';
 import type { SpApiClients } from './spapi-clients.ts';
 
@@ -70,6 +70,16 @@ export interface PollSummary {
   isNewReport: boolean;
 }
 
+/** What one run has gathered, for the record it ends with. */
+interface RunContext {
+  deps: PollDeps;
+  account: SellerAccountRow;
+  runId: string;
+  counters: RunCounters;
+  timings: Record<string, number>;
+  started: number;
+}
+
 export async function pollAccount(
   deps: PollDeps,
   account: SellerAccountRow,
@@ -78,202 +88,84 @@ export async function pollAccount(
 ): Promise<PollSummary> {
   const { db, clients, settings, log } = deps;
   const started = performance.now();
-  const timings: Record<string, number> = {};
-  const counters: RunCounters = { calls: 0, throttles: 0, bytes: 0 };
 
   await abandonOrphanedRuns(db, account.id);
   // A scheduled poll after a clean one cannot find a reusable report (the last was hours ago and was used), so
-  // it skips the getReports look-up. After a failure, a timeout or an interrupted poll, or when a person asks,
-  // the look-up may find a report already made or still in Amazon's queue and save a createReport.
-  // A dispatched poll that serves a queued refresh is a person's request all the same.
+  // it skips the getReports look-up. After a failure, a timeout or an interrupted poll, or when a person asks
+  // (a dispatched poll serving a queued refresh counts), the look-up may find a report already made or still in
+  // Amazon's queue, and save a createReport.
   const asked = (await findQueuedRun(db, account.id))?.trigger ?? trigger;
   const lookUpRecentReport =
     asked !== 'schedule' || (await lastFinishedStatus(db, account.id)) !== 'succeeded';
   const run = await startRun(db, account.id, trigger, settings.instanceId);
+  const ctx: RunContext = {
+    deps,
+    account,
+    runId: run.id,
+    counters: { calls: 0, throttles: 0, bytes: 0 },
+    timings: {},
+    started,
+  };
   const stopObserving = clients.observe(account.id, (event) => {
-    if (event.operation !== 'token') counters.calls += 1;
-    if (event.outcome === 'throttled') counters.throttles += 1;
-    if (event.bytes) counters.bytes += event.bytes;
+    if (event.operation !== 'token') ctx.counters.calls += 1;
+    if (event.outcome === 'throttled') ctx.counters.throttles += 1;
+    if (event.bytes) ctx.counters.bytes += event.bytes;
   });
   // Keep the lease alive while Amazon takes its time. If another instance took the account over anyway (this
   // one stalled past its lease), stop at once rather than poll the same seller twice.
   const leaseLost = new AbortController();
   const signal = AbortSignal.any([shutdown, leaseLost.signal]);
-  const renewEvery = Math.max(1_000, (settings.leaseSeconds * 1000) / 3);
-  const renewal = setInterval(() => {
-    renewLease(db, account.id, settings.instanceId, settings.leaseSeconds).then(
-      (held) => {
-        if (!held) leaseLost.abort();
-      },
-      (err: unknown) => log.warn({ err, accountId: account.id }, 'could not renew the poll lease'),
-    );
-  }, renewEvery);
-
+  const renewal = setInterval(
+    () => {
+      renewLease(db, account.id, settings.instanceId, settings.leaseSeconds).then(
+        (held) => {
+          if (!held) leaseLost.abort();
+        },
+        (err: unknown) => log.warn({ err, accountId: account.id }, 'could not renew the poll lease'),
+      );
+    },
+    Math.max(1_000, (settings.leaseSeconds * 1000) / 3),
+  );
   const time = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const t0 = performance.now();
     try {
       return await fn();
     } finally {
-      timings[name] = (timings[name] ?? 0) + Math.round(performance.now() - t0);
+      ctx.timings[name] = (ctx.timings[name] ?? 0) + Math.round(performance.now() - t0);
     }
   };
 
-  let summary: PollSummary;
   try {
     const client = clients.forAccount(account);
     let marketplaceIds = await pollableMarketplaceIds(db, account.id);
     if (marketplaceIds.length === 0) {
-      await setPhase(db, run.id, 'listing_marketplaces', counters);
-      const participations = await time('marketplaces', () => client.getMarketplaceParticipations());
-      await upsertMarketplaces(db, account.id, participations);
+      await setPhase(db, run.id, 'listing_marketplaces', ctx.counters);
+      await upsertMarketplaces(
+        db,
+        account.id,
+        await time('marketplaces', () => client.getMarketplaceParticipations()),
+      );
       marketplaceIds = await pollableMarketplaceIds(db, account.id);
       if (marketplaceIds.length === 0) throw new NothingToPollError();
     }
-
-    const fetchOne = async (ids: string[]) => {
-      await setPhase(db, run.id, 'fetching_report', counters);
-      const report = await time('fetch', () =>
-        client.fetchSellerPerformanceReport(ids, {
-          signal,
-          deadlineMs: settings.reportDeadlineMs,
-          pollIntervalMs: settings.reportPollIntervalMs,
-          reuseWithinMs: lookUpRecentReport ? settings.reuseWithinMs : 0,
-        }),
-      );
-      await setPhase(db, run.id, 'ingesting', counters);
-      const parsed = parse(report.bytes);
-      const capturedAt = new Date(report.processingEndTime ?? report.createdTime ?? Date.now());
-      const ingest = await time('ingest', () =>
-        ingestReport(db, {
-          accountId: account.id,
-          bytes: report.bytes,
-          amazonReportId: report.reportId,
-          amazonDocumentId: report.reportDocumentId,
-          marketplaceIds: ids,
-          capturedAt,
-          parsed,
-        }),
-      );
-      const covered = parsed.ok ? parsed.report.marketplaces.map((m) => m.marketplaceId) : [];
-      return { report, parsed, capturedAt, ingest, covered };
-    };
-
-    // One report for all of the account's marketplaces (the report is designed for several). Amazon has been
-    // seen to refuse several marketplaces or to answer for only one: then each missing one is asked alone.
-    let fetched: Array<Awaited<ReturnType<typeof fetchOne>>>;
-    try {
-      fetched = [await fetchOne(marketplaceIds)];
-    } catch (err) {
-      if (!(marketplaceIds.length > 1 && err instanceof SpApiError && err.status === 400)) throw err;
-      log.info(
-        { accountId: account.id },
-        'Amazon refused a report for several marketplaces; asking one by one',
-      );
-      fetched = [];
-    }
-    const first = fetched[0];
-    if (!first || first.parsed.ok) {
-      const covered = new Set(fetched.flatMap((f) => f.covered));
-      for (const id of marketplaceIds.filter((m) => !covered.has(m))) {
-        try {
-          fetched.push(await fetchOne([id]));
-        } catch (err) {
-          // With data already stored for some marketplaces, one that fails is reported as missing below;
-          // with nothing stored yet, the poll fails as a whole.
-          if (fetched.length === 0 || signal.aborted || err instanceof AuthRevokedError) throw err;
-          log.warn({ accountId: account.id, marketplaceId: id, err }, 'report for one marketplace failed');
-        }
-      }
-    }
-
-    const malformed = fetched.find((f) => !f.parsed.ok);
-    const last = fetched.at(-1)!;
-    const snapshotsWritten = fetched.reduce((n, f) => n + f.ingest.snapshotsWritten, 0);
-    const isNew = fetched.some((f) => f.ingest.isNew);
-    const missing = marketplaceIds.filter((m) => !fetched.some((f) => f.covered.includes(m)));
-    const reportFields = {
-      reportReused: fetched.every((f) => f.report.reused),
-      amazonReportId: last.report.reportId,
-      reportDocumentId: last.ingest.reportDocumentId,
-    };
-
-    if (malformed && !malformed.parsed.ok) {
-      summary = await fail(deps, account, run.id, {
-        code: 'REPORT_MALFORMED',
-        message: malformed.parsed.error,
-        counters,
-        timings,
-        started,
-        ...reportFields,
-        reportReused: malformed.report.reused,
-        amazonReportId: malformed.report.reportId,
-        reportDocumentId: malformed.ingest.reportDocumentId,
-      });
-    } else {
-      const durationMs = performance.now() - started;
-      const outcome = isNew ? 'ingested' : 'unchanged';
-      await finishRun(db, run.id, {
-        status: 'succeeded',
-        outcome,
-        // Not a failure, but worth seeing: the report did not cover every marketplace asked for.
-        errorCode: missing.length > 0 ? 'MARKETPLACES_MISSING' : null,
-        errorMessage: missing.length > 0 ? `the report has no data for ${missing.join(', ')}` : null,
-        counters,
-        timings,
-        durationMs,
-        ...reportFields,
-        snapshotsWritten,
-      });
-      await releaseAccount(db, account.id, settings.instanceId, {
-        connection_state: 'connected',
-        connection_error: null,
-        consecutive_failures: 0,
-        last_success_at: new Date(Math.min(...fetched.map((f) => f.capturedAt.getTime()))),
-        next_poll_at: await nextDue(db, account.id, nextSlot(settings.cron, account.id, new Date())),
-      });
-      summary = {
-        runId: run.id,
+    const fetched = await fetchReports(
+      {
+        deps,
         accountId: account.id,
-        status: 'succeeded',
-        outcome,
-        errorCode: null,
-        errorMessage: null,
-        counters,
-        durationMs,
-        snapshotsWritten,
-        reportReused: reportFields.reportReused,
-        isNewReport: isNew,
-      };
-    }
+        client,
+        signal,
+        lookUpRecentReport,
+        phase: (name) => setPhase(db, run.id, name, ctx.counters),
+        time,
+      },
+      marketplaceIds,
+    );
+    return await endWithReports(ctx, marketplaceIds, fetched);
   } catch (err) {
-    summary = await handleFailure(deps, account, run.id, err, {
-      counters,
-      timings,
-      started,
-      signal,
-      leaseLost: leaseLost.signal.aborted,
-    });
+    return await endWithError(ctx, err, signal, leaseLost.signal.aborted);
   } finally {
     clearInterval(renewal);
     stopObserving();
-  }
-  return summary;
-}
-
-/**
- * When the account is next due: at `regular`, unless someone asked for a refresh while this poll ran, in which
- * case at once (their queued run is waiting for it).
- */
-async function nextDue(db: PollDeps['db'], accountId: string, regular: Date): Promise<Date> {
-  return (await findQueuedRun(db, accountId)) ? new Date() : regular;
-}
-
-function parse(bytes: Buffer): IngestInput['parsed'] {
-  try {
-    return { ok: true, report: parseReportBytes(bytes) };
-  } catch (err) {
-    if (err instanceof ReportFormatError) return { ok: false, error: err.message };
-    throw err;
   }
 }
 
@@ -284,105 +176,106 @@ class NothingToPollError extends Error {
   }
 }
 
-interface FailureContext {
-  counters: RunCounters;
-  timings: Record<string, number>;
-  started: number;
-  signal: AbortSignal;
-  leaseLost: boolean;
+async function endWithReports(
+  ctx: RunContext,
+  marketplaceIds: string[],
+  fetched: Fetched[],
+): Promise<PollSummary> {
+  const last = fetched.at(-1)!;
+  const malformed = fetched.find((f) => !f.parsed.ok);
+  if (malformed && !malformed.parsed.ok) {
+    return end(ctx, {
+      ...(await failurePatch(ctx, 'failed', 'REPORT_MALFORMED', malformed.parsed.error)),
+      outcome: 'error',
+      report: malformed,
+    });
+  }
+  const missing = marketplaceIds.filter((m) => !fetched.some((f) => f.covered.includes(m)));
+  const isNew = fetched.some((f) => f.ingest.isNew);
+  return end(ctx, {
+    status: 'succeeded',
+    outcome: isNew ? 'ingested' : 'unchanged',
+    // Not a failure, but worth seeing: the reports did not cover every marketplace asked for.
+    errorCode: missing.length > 0 ? 'MARKETPLACES_MISSING' : null,
+    errorMessage: missing.length > 0 ? `the report has no data for ${missing.join(', ')}` : null,
+    report: last,
+    reportReused: fetched.every((f) => f.report.reused),
+    snapshotsWritten: fetched.reduce((n, f) => n + f.ingest.snapshotsWritten, 0),
+    isNewReport: isNew,
+    accountPatch: {
+      connection_state: 'connected',
+      connection_error: null,
+      consecutive_failures: 0,
+      last_success_at: new Date(Math.min(...fetched.map((f) => f.capturedAt.getTime()))),
+      next_poll_at: await nextDue(ctx, nextSlot(ctx.deps.settings.cron, ctx.account.id, new Date())),
+    },
+  });
 }
 
-async function handleFailure(
-  deps: PollDeps,
-  account: SellerAccountRow,
-  runId: string,
+async function endWithError(
+  ctx: RunContext,
   err: unknown,
-  ctx: FailureContext,
+  signal: AbortSignal,
+  leaseLost: boolean,
 ): Promise<PollSummary> {
-  const { db, settings, log } = deps;
+  const { deps, account } = ctx;
   // Shutting down (or the lease went to another instance): give the account back at once so another
   // instance, or the next start, polls it.
-  if (err instanceof SpApiAbortedError || ctx.signal.aborted) {
-    const durationMs = performance.now() - ctx.started;
-    const code = ctx.leaseLost ? 'LEASE_LOST' : 'SHUTDOWN';
-    const message = ctx.leaseLost
-      ? 'another instance took this account over; this poll stopped'
-      : 'the poller stopped before this poll finished; it will be polled again';
-    await finishRun(db, runId, {
+  if (err instanceof SpApiAbortedError || signal.aborted) {
+    return end(ctx, {
       status: 'abandoned',
       outcome: 'interrupted',
-      errorCode: code,
-      errorMessage: message,
-      counters: ctx.counters,
-      timings: ctx.timings,
-      durationMs,
+      errorCode: leaseLost ? 'LEASE_LOST' : 'SHUTDOWN',
+      errorMessage: leaseLost
+        ? 'another instance took this account over; this poll stopped'
+        : 'the poller stopped before this poll finished; it will be polled again',
+      accountPatch: { next_poll_at: new Date() },
     });
-    await releaseAccount(db, account.id, settings.instanceId, { next_poll_at: new Date() });
-    return summaryOf(runId, account.id, 'abandoned', 'interrupted', code, message, ctx, durationMs);
   }
 
   // CANCELLED is Amazon's way of saying there is no data for the period (a seller with no orders yet): the
   // account is fine, and the next regular slot will ask again.
   if (err instanceof ReportFailedError && err.status === 'CANCELLED') {
-    const durationMs = performance.now() - ctx.started;
-    await finishRun(db, runId, {
+    return end(ctx, {
       status: 'succeeded',
       outcome: 'no_data',
       errorCode: err.code,
       errorMessage: err.message,
-      counters: ctx.counters,
-      timings: ctx.timings,
-      durationMs,
+      accountPatch: {
+        connection_state: 'connected',
+        connection_error: null,
+        consecutive_failures: 0,
+        next_poll_at: await nextDue(ctx, nextSlot(deps.settings.cron, account.id, new Date())),
+      },
     });
-    await releaseAccount(db, account.id, settings.instanceId, {
-      connection_state: 'connected',
-      connection_error: null,
-      consecutive_failures: 0,
-      next_poll_at: await nextDue(db, account.id, nextSlot(settings.cron, account.id, new Date())),
-    });
-    return summaryOf(runId, account.id, 'succeeded', 'no_data', err.code, err.message, ctx, durationMs);
   }
 
   if (err instanceof AuthRevokedError) {
     deps.clients.forget(account.id);
-    const durationMs = performance.now() - ctx.started;
-    await finishRun(db, runId, {
-      status: 'failed',
-      outcome: 'needs_reauthorization',
-      errorCode: err.code,
-      errorMessage: err.message,
-      counters: ctx.counters,
-      timings: ctx.timings,
-      durationMs,
-    });
     // Refreshes people queued meanwhile can never run now: close them with the reason, so nobody waits on them.
     await failQueuedRuns(
-      db,
+      deps.db,
       account.id,
       err.code,
       'the account needs reauthorization before it can be polled',
     );
-    await releaseAccount(db, account.id, settings.instanceId, {
-      connection_state: 'needs_reauthorization',
-      connection_error: 'Amazon revoked the authorization (invalid_grant): connect the account again',
-      consecutive_failures: account.consecutive_failures + 1,
+    deps.log.warn({ accountId: account.id, sellerId: account.seller_id }, 'account needs reauthorization');
+    return end(ctx, {
+      status: 'failed',
+      outcome: 'needs_reauthorization',
+      errorCode: err.code,
+      errorMessage: err.message,
+      accountPatch: {
+        connection_state: 'needs_reauthorization',
+        connection_error: 'Amazon revoked the authorization (invalid_grant): connect the account again',
+        consecutive_failures: account.consecutive_failures + 1,
+      },
     });
-    log.warn({ accountId: account.id, sellerId: account.seller_id }, 'account needs reauthorization');
-    return summaryOf(
-      runId,
-      account.id,
-      'failed',
-      'needs_reauthorization',
-      err.code,
-      err.message,
-      ctx,
-      durationMs,
-    );
   }
 
   if (err instanceof MalformedDocumentError) {
     // The bytes could not even be decoded: keep them as a malformed document so nothing Amazon sent is lost.
-    const ingest = await ingestReport(db, {
+    const stored = await ingestReport(deps.db, {
       accountId: account.id,
       bytes: err.raw,
       amazonReportId: null,
@@ -391,117 +284,104 @@ async function handleFailure(
       capturedAt: new Date(),
       parsed: { ok: false, error: err.message },
     });
-    return fail(deps, account, runId, {
-      code: 'REPORT_MALFORMED',
-      message: err.message,
-      ...ctx,
-      reportDocumentId: ingest.reportDocumentId,
+    return end(ctx, {
+      ...(await failurePatch(ctx, 'failed', 'REPORT_MALFORMED', err.message)),
+      outcome: 'error',
+      reportDocumentId: stored.reportDocumentId,
     });
   }
 
-  const code =
-    err instanceof SpApiError ? err.code : err instanceof NothingToPollError ? err.code : 'INTERNAL_ERROR';
+  const known = err instanceof SpApiError || err instanceof NothingToPollError;
+  if (!known) deps.log.error({ err, accountId: account.id }, 'poll failed unexpectedly');
+  // A report stuck in Amazon's queue is not the account's failure: the poll is abandoned and retried soon.
+  const status = err instanceof ReportTimeoutError ? 'abandoned' : 'failed';
   const message = err instanceof Error ? err.message : String(err);
-  if (!(err instanceof SpApiError) && !(err instanceof NothingToPollError)) {
-    log.error({ err, accountId: account.id }, 'poll failed unexpectedly');
-  }
-  return fail(deps, account, runId, {
-    code,
-    message,
-    ...ctx,
-    // A report stuck in Amazon's queue is not a failure of the account: it is abandoned and retried later.
-    status: err instanceof ReportTimeoutError ? 'abandoned' : 'failed',
-  });
-}
-
-interface FailInput {
-  code: string;
-  message: string;
-  counters: RunCounters;
-  timings: Record<string, number>;
-  started: number;
-  status?: 'failed' | 'abandoned';
-  reportReused?: boolean | null;
-  amazonReportId?: string | null;
-  reportDocumentId?: string | null;
-}
-
-async function fail(
-  deps: PollDeps,
-  account: SellerAccountRow,
-  runId: string,
-  f: FailInput,
-): Promise<PollSummary> {
-  const { db, settings } = deps;
-  const durationMs = performance.now() - f.started;
-  const status = f.status ?? 'failed';
-  await finishRun(db, runId, {
-    status,
+  return end(ctx, {
+    ...(await failurePatch(ctx, status, known ? err.code : 'INTERNAL_ERROR', message)),
     outcome: status === 'abandoned' ? 'retry_later' : 'error',
-    errorCode: f.code,
-    errorMessage: f.message,
-    counters: f.counters,
-    timings: f.timings,
-    durationMs,
-    reportReused: f.reportReused ?? null,
-    amazonReportId: f.amazonReportId ?? null,
-    reportDocumentId: f.reportDocumentId ?? null,
   });
+}
+
+/**
+ * When the account is next due, and what its failure record becomes. Amazon being slow (`abandoned`) is not
+ * counted towards degraded: the report stays in Amazon's queue and the retry a few minutes later finds it.
+ */
+async function failurePatch(
+  ctx: RunContext,
+  status: 'failed' | 'abandoned',
+  errorCode: string,
+  errorMessage: string,
+): Promise<Pick<Ending, 'status' | 'errorCode' | 'errorMessage' | 'accountPatch'>> {
+  const { account, deps } = ctx;
   const now = new Date();
-  const regular = nextSlot(settings.cron, account.id, now);
-  let patch: SellerAccountUpdate;
+  const regular = nextSlot(deps.settings.cron, account.id, now);
   if (status === 'abandoned') {
-    // Amazon being slow is not the account's failure: no count towards degraded. The report stays in Amazon's
-    // queue, and the retry a few minutes later finds it with getReports instead of asking for another.
-    patch = { next_poll_at: await nextDue(db, account.id, retryAt(STUCK_RETRY_STEP, now, regular)) };
-  } else {
-    const failures = account.consecutive_failures + 1;
-    patch = {
-      consecutive_failures: failures,
-      connection_error: `${f.code}: ${f.message}`,
-      next_poll_at: await nextDue(db, account.id, retryAt(failures, now, regular)),
-    };
-    if (failures >= DEGRADED_AFTER_FAILURES && account.connection_state === 'connected') {
-      patch.connection_state = 'degraded';
-    }
+    const next_poll_at = await nextDue(ctx, retryAt(STUCK_RETRY_STEP, now, regular));
+    return { status, errorCode, errorMessage, accountPatch: { next_poll_at } };
   }
-  await releaseAccount(db, account.id, settings.instanceId, patch);
-  return {
-    runId,
-    accountId: account.id,
-    status,
-    outcome: status === 'abandoned' ? 'retry_later' : 'error',
-    errorCode: f.code,
-    errorMessage: f.message,
-    counters: f.counters,
-    durationMs,
-    snapshotsWritten: 0,
-    reportReused: f.reportReused ?? null,
-    isNewReport: false,
+  const failures = account.consecutive_failures + 1;
+  const patch: SellerAccountUpdate = {
+    consecutive_failures: failures,
+    connection_error: `${errorCode}: ${errorMessage}`,
+    next_poll_at: await nextDue(ctx, retryAt(failures, now, regular)),
   };
+  if (failures >= DEGRADED_AFTER_FAILURES && account.connection_state === 'connected') {
+    patch.connection_state = 'degraded';
+  }
+  return { status, errorCode, errorMessage, accountPatch: patch };
 }
 
-function summaryOf(
-  runId: string,
-  accountId: string,
-  status: PollSummary['status'],
-  outcome: string,
-  errorCode: string | null,
-  errorMessage: string | null,
-  ctx: FailureContext,
-  durationMs: number,
-): PollSummary {
+/**
+ * When the account is next due: at `regular`, unless someone asked for a refresh while this poll ran, in which
+ * case at once (their queued run is waiting for it).
+ */
+async function nextDue(ctx: RunContext, regular: Date): Promise<Date> {
+  return (await findQueuedRun(ctx.deps.db, ctx.account.id)) ? new Date() : regular;
+}
+
+interface Ending {
+  status: PollSummary['status'];
+  outcome: string;
+  errorCode: string | null;
+  errorMessage: string | null;
+  accountPatch: SellerAccountUpdate;
+  report?: Fetched;
+  reportReused?: boolean;
+  reportDocumentId?: string;
+  snapshotsWritten?: number;
+  isNewReport?: boolean;
+}
+
+/** Records how the run ended, gives the account back, and says what happened. */
+async function end(ctx: RunContext, e: Ending): Promise<PollSummary> {
+  const { deps, account } = ctx;
+  const durationMs = performance.now() - ctx.started;
+  const reportReused = e.reportReused ?? e.report?.report.reused ?? null;
+  await finishRun(deps.db, ctx.runId, {
+    status: e.status,
+    outcome: e.outcome,
+    errorCode: e.errorCode,
+    errorMessage: e.errorMessage,
+    counters: ctx.counters,
+    timings: ctx.timings,
+    durationMs,
+    reportReused,
+    amazonReportId: e.report?.report.reportId ?? null,
+    reportDocumentId: e.reportDocumentId ?? e.report?.ingest.reportDocumentId ?? null,
+    snapshotsWritten: e.snapshotsWritten ?? 0,
+  });
+  await releaseAccount(deps.db, account.id, deps.settings.instanceId, e.accountPatch);
   return {
-    runId,
-    accountId,
-    status,
-    outcome,
-    errorCode,
-    errorMessage,
+    runId: ctx.runId,
+    accountId: account.id,
+    status: e.status,
+    outcome: e.outcome,
+    errorCode: e.errorCode,
+    errorMessage: e.errorMessage,
     counters: ctx.counters,
     durationMs,
-    snapshotsWritten: 0,
-    reportReused: null,
-    isNewReport: false,
+    snapshotsWritten: e.snapshotsWritten ?? 0,
+    reportReused,
+    isNewReport: e.isNewReport ?? false,
   };
 }
