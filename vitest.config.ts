@@ -2,8 +2,12 @@ import { defineConfig } from 'vitest/config';
 
 // One runner for the whole repository. Unit tests live beside the code (server/src/**), cross-package
 // integration tests in tests/integration, browser flows in tests/e2e (*.e2e.ts, run by the e2e project).
+// CI asks for a JSON summary beside the usual output, to print one plain closing line.
+const jsonReport = process.env.VITEST_JSON_REPORT;
+
 export default defineConfig({
   test: {
+    ...(jsonReport ? { reporters: ['default', 'json'], outputFile: { json: jsonReport } } : {}),
     projects: [
       {
         test: {
