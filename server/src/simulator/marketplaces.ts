@@ -1,4 +1,7 @@
-// The marketplaces the simulator knows, with the fields the Sellers API returns for each.
+// The marketplaces the simulator knows (the client's table: server/src/spapi/marketplaces.ts), keyed as the
+// Sellers API returns them.
+
+import { MARKETPLACES as AMAZON_MARKETPLACES } from '../spapi/marketplaces.ts';
 
 export type Region = 'na' | 'eu' | 'fe';
 
@@ -12,32 +15,7 @@ export interface MarketplaceInfo {
   region: Region;
 }
 
-const LIST: readonly MarketplaceInfo[] = [
-  mp('ATVPDKIKX0DER', 'Amazon.com', 'US', 'USD', 'en_US', 'www.amazon.com', 'na'),
-  mp('A2EUQ1WTGCTBG2', 'Amazon.ca', 'CA', 'CAD', 'en_CA', 'www.amazon.ca', 'na'),
-  mp('A1AM78C64UM0Y8', 'Amazon.com.mx', 'MX', 'MXN', 'es_MX', 'www.amazon.com.mx', 'na'),
-  mp('A2Q3Y263D00KWC', 'Amazon.com.br', 'BR', 'BRL', 'pt_BR', 'www.amazon.com.br', 'na'),
-  mp('A1F83G8C2ARO7P', 'Amazon.co.uk', 'GB', 'GBP', 'en_GB', 'www.amazon.co.uk', 'eu'),
-  mp('A1PA6795UKMFR9', 'Amazon.de', 'DE', 'EUR', 'de_DE', 'www.amazon.de', 'eu'),
-  mp('A13V1IB3VIYZZH', 'Amazon.fr', 'FR', 'EUR', 'fr_FR', 'www.amazon.fr', 'eu'),
-  mp('APJ6JRA9NG5V4', 'Amazon.it', 'IT', 'EUR', 'it_IT', 'www.amazon.it', 'eu'),
-  mp('A1RKKUPIHCS9HS', 'Amazon.es', 'ES', 'EUR', 'es_ES', 'www.amazon.es', 'eu'),
-  mp('A1805IZSGTT6HS', 'Amazon.nl', 'NL', 'EUR', 'nl_NL', 'www.amazon.nl', 'eu'),
-  mp('A1VC38T7YXB5F4', 'Amazon.co.jp', 'JP', 'JPY', 'ja_JP', 'www.amazon.co.jp', 'fe'),
-  mp('A39IBJ37TRP1C6', 'Amazon.com.au', 'AU', 'AUD', 'en_AU', 'www.amazon.com.au', 'fe'),
-];
-
-function mp(
-  id: string,
-  name: string,
-  countryCode: string,
-  defaultCurrencyCode: string,
-  defaultLanguageCode: string,
-  domainName: string,
-  region: Region,
-): MarketplaceInfo {
-  return { id, name, countryCode, defaultCurrencyCode, defaultLanguageCode, domainName, region };
-}
+const LIST: readonly MarketplaceInfo[] = Object.entries(AMAZON_MARKETPLACES).map(([id, m]) => ({ id, ...m }));
 
 export const MARKETPLACES: ReadonlyMap<string, MarketplaceInfo> = new Map(LIST.map((m) => [m.id, m]));
 
