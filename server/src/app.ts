@@ -10,7 +10,7 @@ import { registerWeb, webBuildDir } from './http/web.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { loggerOptions } from './logger.ts';
 import { VERSION } from './version.ts';
-import type { SpApiClients, SpApiSettings } from './poller/spapi-clients.ts';
+import type { SpApiClients, SpApiSettings } from './spapi/spapi-clients.ts';
 import type { SecretBox } from './crypto/secrets.ts';
 import type { Demo } from './demo/demo-mode.ts';
 import { createRuntime } from './runtime.ts';

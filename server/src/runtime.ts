@@ -8,8 +8,8 @@ import { recoverFromPreviousProcess } from './poller/poll-runs.repository.ts';
 import { resolveAppSecret, SecretBox } from './crypto/secrets.ts';
 import { verifySecretKey } from './crypto/secret-check.ts';
 import { startDemo, type Demo, type DemoOptions } from './demo/demo-mode.ts';
-import { SpApiClients, type SpApiSettings } from './poller/spapi-clients.ts';
-import { SellerRateLimiter } from './poller/rate-limiter.ts';
+import { SpApiClients, type SpApiSettings } from './spapi/spapi-clients.ts';
+import { SellerRateLimiter } from './spapi/rate-limiter.ts';
 import { Poller, type PollerOptions } from './poller/poller.ts';
 
 // What the server and the operator CLI share once the database is open: migrations, the secret key, the

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, ErrorBody } from '../http/errors.ts';
 import type { Poller } from '../poller/poller.ts';
-import type { SpApiClients } from '../poller/spapi-clients.ts';
+import type { SpApiClients } from '../spapi/spapi-clients.ts';
 import { findRun, listRuns } from '../poller/poll-runs.repository.ts';
 import { findAccount, listAccounts, listMarketplaces } from './accounts.repository.ts';
 import { accountRowToAccount, pollRunRowToPollRun } from './accounts.mapping.ts';

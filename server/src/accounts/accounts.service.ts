@@ -3,7 +3,7 @@ import type { DB, Region, SellerAccountRow } from '../db/schema.ts';
 import type { SecretBox } from '../crypto/secrets.ts';
 import { AppError } from '../http/errors.ts';
 import { AuthError, AuthRevokedError, SpApiError } from '../spapi/errors.ts';
-import type { SpApiClients } from '../poller/spapi-clients.ts';
+import type { SpApiClients } from '../spapi/spapi-clients.ts';
 import { findAccountBySeller, insertAccount, upsertMarketplaces } from './accounts.repository.ts';
 
 export interface ConnectAccountInput {

@@ -11,7 +11,7 @@ import {
   startSimulator,
   type RunningSimulator,
 } from '../simulator/index.ts';
-import type { SpApiSettings } from '../poller/spapi-clients.ts';
+import type { SpApiSettings } from '../spapi/spapi-clients.ts';
 
 // Demo mode: no SP-API credentials configured. The app runs the local SP-API simulator in-process and talks to
 // it through the very same client code path as production, with the demo accounts connected.

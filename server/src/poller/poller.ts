@@ -6,7 +6,7 @@ import type { DB, PollTrigger, SellerAccountRow } from '../db/schema.ts';
 import { claimDueAccounts, findAccount, updateAccount } from '../accounts/accounts.repository.ts';
 import { queueRun } from './poll-runs.repository.ts';
 import { pollAccount, type PollSettings, type PollSummary } from './run-poll.ts';
-import type { SpApiClients } from './spapi-clients.ts';
+import type { SpApiClients } from '../spapi/spapi-clients.ts';
 
 // The poller: node-cron only triggers. Every few seconds a dispatch claims due accounts in Postgres (so several
 // instances share the fleet without polling anything twice) and runs them with bounded concurrency.

@@ -28,7 +28,7 @@ import {
 import { ingestReport } from './ingest.ts';
 import { fetchReports, type Fetched } from './fetch-reports.ts';
 import { nextSlot, retryAt } from './schedule.ts';
-import type { SpApiClients } from './spapi-clients.ts';
+import type { SpApiClients } from '../spapi/spapi-clients.ts';
 
 // One poll of one account: the idempotent unit the scheduler, the API and the CLI all run. It is recorded as a
 // poll run with its timings and counters, and always gives the account back with its next due time.

@@ -3,8 +3,8 @@ import {
   type SpApiAppCredentials,
   type SpApiCallEvent,
   type SpApiClient,
-} from '../spapi/client.ts';
-import type { SellerAccountRow } from '../db/schema.ts';
+} from './client.ts';
+import type { SpApiRegion } from './marketplaces.ts';
 import type { SecretBox } from '../crypto/secrets.ts';
 import type { SellerRateLimiter } from './rate-limiter.ts';
 
@@ -16,6 +16,15 @@ export interface SpApiSettings {
 }
 
 export type CallSink = (event: SpApiCallEvent) => void;
+
+/** What a client needs of a connected account; declared here so spapi/ never depends on the database schema. */
+export interface SpApiAccount {
+  id: string;
+  seller_id: string;
+  region: SpApiRegion;
+  /** A SecretBox envelope; null once the account is disconnected. */
+  refresh_token_encrypted: string | null;
+}
 
 /**
  * One client per connected account, kept between polls so the LWA access token (valid an hour) is reused
@@ -31,9 +40,7 @@ export class SpApiClients {
     private readonly limiter: SellerRateLimiter,
   ) {}
 
-  forAccount(
-    account: Pick<SellerAccountRow, 'id' | 'seller_id' | 'region' | 'refresh_token_encrypted'>,
-  ): SpApiClient {
+  forAccount(account: SpApiAccount): SpApiClient {
     const envelope = account.refresh_token_encrypted;
     if (!envelope) throw new Error('account has no refresh token; connect it again');
     const cached = this.clients.get(account.id);
@@ -59,7 +66,7 @@ export class SpApiClients {
   }
 
   /** A client for a token not stored yet (connecting an account checks the token before saving it). */
-  forToken(region: SellerAccountRow['region'], refreshToken: string): SpApiClient {
+  forToken(region: SpApiRegion, refreshToken: string): SpApiClient {
     return createSpApiClient({
       region,
       refreshToken,

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { USAGE_PLANS, type UsagePlan } from '../spapi/usage-plans.ts';
+import { USAGE_PLANS, type UsagePlan } from './usage-plans.ts';
 
 export type { UsagePlan };
 
