@@ -2,15 +2,12 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort, repoRoot, spawnServerScript, waitFor } from '../helpers/processes.ts';
+import { samplePath } from '@good-standing/server/reports/fixtures/sample-files.ts';
+import { freePort, spawnServerScript, waitFor } from '../helpers/processes.ts';
 
 // The operator command line as a user runs it: real processes, their output and exit codes.
 
-const sample = path.join(
-  process.env.SHARED_DIR ?? path.join(repoRoot, '..', 'shared'),
-  'samples',
-  'healthy_multi_marketplace.json',
-);
+const sample = samplePath('healthy_multi_marketplace.json');
 
 async function run(args: string[], env: Record<string, string> = {}, cwd?: string) {
   const dir = cwd ?? (await mkdtemp(path.join(tmpdir(), 'gs-cli-')));

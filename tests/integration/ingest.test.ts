@@ -1,15 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestReport, markEvaluated, pendingEvaluations } from '@good-standing/server/poller/ingest.ts';
 import { parseReportBytes } from '@good-standing/server/reports/parse-seller-performance.ts';
+import { samplePath } from '@good-standing/server/reports/fixtures/sample-files.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { repoRoot } from '../helpers/processes.ts';
 
 // The ingest transaction on its own: idempotent on the snapshot keys even when the bytes differ, replays a
 // document that once failed to parse, and never loses the raw bytes over a figure out of range.
-
-const sharedDir = process.env.SHARED_DIR ?? path.join(repoRoot, '..', 'shared');
 
 let t: TestDatabase;
 let accountId: string;
@@ -28,7 +25,7 @@ async function rows(
 
 beforeAll(async () => {
   t = await createTestDatabase('postgres');
-  sample = await readFile(path.join(sharedDir, 'samples', 'at_risk_odr_ip_complaints.json'));
+  sample = await readFile(samplePath('at_risk_odr_ip_complaints.json'));
   accountId = (
     await t.db
       .insertInto('seller_accounts')

@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Command } from 'commander';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { SAMPLES_DIR } from './fixtures/sample-files.ts';
+import { samplePath } from './fixtures/sample-files.ts';
 import { registerReportCommands, runReportParse, type ReportCliIo } from './reports.cli.ts';
 import type { ParsedReport } from './types.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'report-parse-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const atRisk = readFileSync(join(SAMPLES_DIR, 'at_risk_odr_ip_complaints.json'));
+const atRisk = readFileSync(samplePath('at_risk_odr_ip_complaints.json'));
 
 function capture(stdin: Buffer = Buffer.alloc(0)): ReportCliIo & { out: string; err: string } {
   const io = {
