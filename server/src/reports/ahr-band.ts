@@ -1,5 +1,6 @@
-// Account Health Rating label/score -> our band (report-formats.md (b)4). Amazon's label set is open: S documents
-// `GREAT` and `WARNED`, the Seller Central UI has said Good / At Risk / Critical and now Healthy, others guess more.
+// Account Health Rating label/score -> our band (docs/report-formats.md §(b)4). Amazon's label set is open: S
+// documents `GREAT` and `WARNED`, the Seller Central UI has said Good / At Risk / Critical and now Healthy, others
+// guess more.
 import type { AhrBand } from './types.ts';
 
 /** Every label we know, in the normalized spelling `normalizeLabel` makes (upper case, words joined by `_`). */

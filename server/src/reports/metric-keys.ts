@@ -1,4 +1,4 @@
-// How Amazon's keys map onto our stable names. Spellings from report-formats.md (a) and (b).
+// How Amazon's keys map onto our stable names. Spellings from docs/report-formats.md §(a) and §(b).
 import type { PolicyCategory, RateMetricName } from './types.ts';
 
 export interface RateSpec {

@@ -1,5 +1,5 @@
-// GET_V2_SELLER_PERFORMANCE_REPORT document -> ParsedReport. Tolerant by design (report-formats.md (b)): the
-// only things that throw are a document that is not a seller performance report at all and one that names no
+// GET_V2_SELLER_PERFORMANCE_REPORT document -> ParsedReport. Tolerant by design (docs/report-formats.md §(b)):
+// the only things that throw are a document that is not a seller performance report at all and one that names no
 // marketplace; anything odd inside one costs the odd figure (null, never 0) and leaves a note. Pure: no I/O, no
 // clock.
 import { ahrBandOf } from './ahr-band.ts';

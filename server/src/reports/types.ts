@@ -84,7 +84,7 @@ export interface WarningState {
   status: MetricStatus | null;
 }
 
-/** Account Health Rating band in our own words, whatever label Amazon used (report-formats.md (b)4). */
+/** Account Health Rating band in our own words, whatever label Amazon used (docs/report-formats.md §(b)4). */
 export type AhrBand = 'healthy' | 'at_risk' | 'unhealthy';
 
 export interface MarketplaceHealth {

@@ -1,5 +1,5 @@
 // The real amazon-sp-api client against the simulator, through an agent that sends its HTTPS requests as
-// plain HTTP to the local port (shared/spapi/transport-seam.md). This pins the simulator to what the
+// plain HTTP to the local port (docs/transport-seam.md). This pins the simulator to what the
 // package actually sends: token body, headers, query encodings, retries and the document download.
 
 import https from 'node:https';

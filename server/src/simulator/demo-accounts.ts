@@ -18,9 +18,9 @@ export interface DemoAccount {
   /** How this account's documents are spelled; stable for the account. */
   dialect?: DialectName;
   /**
-   * How Amazon treats a report asked for several marketplaces (report-formats.md (c)): `all` (one document
-   * covering them, the default), `first` (the document covers only the first one asked), `one-at-a-time`
-   * (createReport refuses more than one with 400 InvalidInput).
+   * How Amazon treats a report asked for several marketplaces (docs/report-formats.md §(c) "Marketplaces"):
+   * `all` (one document covering them, the default), `first` (the document covers only the first one asked),
+   * `one-at-a-time` (createReport refuses more than one with 400 InvalidInput).
    */
   reportMarketplaces?: 'all' | 'first' | 'one-at-a-time';
 }

@@ -1,6 +1,6 @@
 // A local Selling Partner API: LWA tokens, the Reports API 2021-06-30, the Sellers API and presigned
 // document downloads, with Amazon's usage plans, deterministic account scenarios on a virtual clock, and
-// fault injection. The real amazon-sp-api client can be pointed at it (see shared/spapi/transport-seam.md).
+// fault injection. The real amazon-sp-api client can be pointed at it (see docs/transport-seam.md).
 
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from './demo-accounts.ts';
 import { SimulatorHttpServer } from './http-server.ts';

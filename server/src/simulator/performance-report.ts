@@ -1,6 +1,7 @@
 // Renders scenario figures as a GET_V2_SELLER_PERFORMANCE_REPORT document, in one of several "dialects":
 // the spellings real documents use, the spellings of Amazon's schema examples, extra undocumented fields,
-// or dropped sections. Real documents vary this way (report-formats.md (a), (b)), and the parser must cope.
+// or dropped sections. Real documents vary this way (docs/report-formats.md §(a), §(b)), and the parser must
+// cope.
 
 import type { MarketplaceFigures, OdrCounts, PolicyKey, RateCounts } from './figures.ts';
 import { POLICY_KEYS } from './figures.ts';

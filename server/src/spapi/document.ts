@@ -8,8 +8,8 @@ export interface DecodedDocument {
 
 /**
  * Turns downloaded bytes into the document bytes. Amazon's `compressionAlgorithm` and Content-Type are both
- * unreliable for this report (report-formats.md (b)10, (c) "Compression quirks"), so lib/gzip.ts goes by the
- * magic bytes. The content itself is not judged here: see errors.ts for where the parser takes over.
+ * unreliable for this report (docs/report-formats.md §(b)10, §(c) "Compression quirks"), so lib/gzip.ts goes
+ * by the magic bytes. The content itself is not judged here: see errors.ts for where the parser takes over.
  */
 export function decodeReportDocument(raw: Buffer): DecodedDocument {
   let decoded: { bytes: Buffer; layers: number };

@@ -3,7 +3,7 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 
 /**
- * The SPAPI_ENDPOINT transport seam (see docs: transport-seam.md). amazon-sp-api builds every request itself
+ * The SPAPI_ENDPOINT transport seam (docs/transport-seam.md). amazon-sp-api builds every request itself
  * against Amazon's host names on port 443 and hands our agent to each of them, so swapping only the socket
  * sends LWA, SP-API and document requests unencrypted to a local server with their Host header intact,
  * while the package's request, token and download code stays the production path.
