@@ -16,6 +16,9 @@ import type { Demo } from './demo/demo-mode.ts';
 import { createRuntime } from './runtime.ts';
 import type { Poller, PollerOptions } from './poller/poller.ts';
 import { accountsRoutes } from './accounts/accounts.routes.ts';
+import { pollerRoutes } from './poller/poller.routes.ts';
+import { metricsRoutes } from './metrics/metrics.routes.ts';
+import { nextCycle } from './poller/schedule.ts';
 
 export interface AppDeps {
   /** A database the caller owns (tests pass one isolated per file); otherwise created from the config. */
@@ -74,7 +77,10 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     app.addHook('onClose', () => runtime.close());
     // Polling starts once the port is bound: a process that cannot listen must not claim accounts first.
     if (deps.schedule ?? config.role !== 'web') {
-      app.addHook('onListen', async () => runtime.poller.start());
+      app.addHook('onListen', async () => {
+        runtime.poller.start();
+        runtime.pruner.start();
+      });
     }
   } catch (err) {
     await app.close();
@@ -85,7 +91,9 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     registerErrorHandling(app);
     // A poller instance answers health checks only; users and the API go to `all` or `web` instances.
     if (config.role === 'poller') {
-      await app.register(healthRoutes, { database, demo: config.demo });
+      await app.register(async (api) => api.register(healthRoutes, { database, demo: config.demo }), {
+        prefix: '/api',
+      });
       return app;
     }
     await app.register(swagger, {
@@ -95,12 +103,28 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
       transform: jsonSchemaTransform,
     });
     await app.register(swaggerUi, { routePrefix: '/api/docs' });
-    await app.register(healthRoutes, { database, demo: config.demo });
-    await app.register(accountsRoutes, { clients: app.spapiClients, poller: app.poller });
+    // Every API route lives in this one scope, so the sign-in hook, once added here, covers them all.
+    await app.register(
+      async (api) => {
+        await api.register(healthRoutes, { database, demo: config.demo });
+        await api.register(accountsRoutes, {
+          clients: app.spapiClients,
+          onConnected: () => void app.poller.dispatch(),
+        });
+        await api.register(pollerRoutes, { poller: app.poller });
+        await api.register(metricsRoutes, { staleAfterMs: staleAfterMs(config.poll.cron) });
+      },
+      { prefix: '/api' },
+    );
     if (deps.web !== false) await registerWeb(app, { buildDir: webBuildDir() });
     return app;
   } catch (err) {
     await app.close();
     throw err;
   }
+}
+
+/** Data is stale after two polling cycles without a successful poll: one missed cycle can be a retry in flight. */
+function staleAfterMs(pollCron: string): number {
+  return 2 * nextCycle(pollCron).lengthMs;
 }

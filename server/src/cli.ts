@@ -6,6 +6,7 @@ import { VERSION } from './version.ts';
 import { registerReportCommands } from './reports/reports.cli.ts';
 import { registerSimulatorCommands } from './simulator/simulator.cli.ts';
 import { registerPollCommands } from './poller/poller.cli.ts';
+import { registerDocumentCommands } from './documents/documents.cli.ts';
 
 // The operator command line: `pnpm cli <command>`. Each feature adds its commands through a register function.
 
@@ -60,6 +61,7 @@ export function buildCli(): Command {
     });
 
   registerPollCommands(program, config);
+  registerDocumentCommands(program, config);
   registerReportCommands(program);
   registerSimulatorCommands(program);
   return program;

@@ -91,6 +91,7 @@ const EnvSchema = z.object({
   POLL_DISPATCH_SECONDS: integer('POLL_DISPATCH_SECONDS', 1, 59, 10),
   REPORT_POLL_SECONDS: integer('REPORT_POLL_SECONDS', 1, 600, 15),
   REPORT_DEADLINE_SECONDS: integer('REPORT_DEADLINE_SECONDS', 10, 86_400, 1_200),
+  RAW_DOCUMENT_RETENTION_DAYS: integer('RAW_DOCUMENT_RETENTION_DAYS', 0, 36_500, 180),
 });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -125,6 +126,8 @@ export interface AppConfig {
     /** First wait between getReport checks while Amazon prepares a report (undefined: 15 s, 1 s in demo). */
     readonly reportPollSeconds: number | undefined;
   };
+  /** Raw report bodies older than this many days are pruned (their figures stay); 0 keeps them forever. */
+  readonly rawDocumentRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -171,6 +174,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       dispatchSeconds: e.POLL_DISPATCH_SECONDS,
       reportPollSeconds: env.REPORT_POLL_SECONDS?.trim() ? e.REPORT_POLL_SECONDS : undefined,
     }),
+    rawDocumentRetentionDays: e.RAW_DOCUMENT_RETENTION_DAYS,
   });
 }
 

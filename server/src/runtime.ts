@@ -11,6 +11,7 @@ import { startDemo, type Demo, type DemoOptions } from './demo/demo-mode.ts';
 import { SpApiClients, type SpApiSettings } from './spapi/spapi-clients.ts';
 import { SellerRateLimiter } from './spapi/rate-limiter.ts';
 import { Poller, type PollerOptions } from './poller/poller.ts';
+import { createPruneJob, type PruneJob } from './documents/prune-job.ts';
 
 // What the server and the operator CLI share once the database is open: migrations, the secret key, the
 // SP-API clients (demo simulator or Amazon) and the poller.
@@ -27,6 +28,8 @@ export interface Runtime {
   secrets: SecretBox;
   clients: SpApiClients;
   poller: Poller;
+  /** The daily pruning of raw report bodies; started with the poll schedule. */
+  pruner: PruneJob;
   demo: Demo | undefined;
   /** Stops polling, then the simulator it talks to. The database stays open: its owner closes it. */
   close(): Promise<void>;
@@ -86,12 +89,19 @@ export async function createRuntime(
       ...options.poller,
     },
   );
+  const pruner = createPruneJob(
+    database.db,
+    config.rawDocumentRetentionDays,
+    log.child({ component: 'prune' }),
+  );
   return {
     secrets,
     clients,
     poller,
+    pruner,
     demo,
     close: async () => {
+      await pruner.stop();
       await poller.stop();
       await demo?.close();
     },

@@ -1,6 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestReport, markEvaluated, pendingEvaluations } from '@good-standing/server/poller/ingest.ts';
+import { sql } from 'kysely';
+import { ingestReport } from '@good-standing/server/ingest/ingest-report.ts';
+import {
+  markEvaluated,
+  pendingEvaluations,
+  readDocumentBody,
+} from '@good-standing/server/documents/documents.repository.ts';
 import { parseReportBytes } from '@good-standing/server/reports/parse-seller-performance.ts';
 import { samplePath } from '@good-standing/server/reports/fixtures/sample-files.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
@@ -12,15 +18,17 @@ let t: TestDatabase;
 let accountId: string;
 let sample: Buffer;
 
-async function rows(
-  table: 'metric_snapshots' | 'policy_snapshots' | 'account_status_history' | 'report_documents',
-) {
-  const r = await t.db
-    .selectFrom(table)
-    .where('account_id', '=', accountId)
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(r.n);
+async function rows(what: 'figures' | 'policies' | 'account_status_history' | 'report_documents') {
+  const counts = {
+    figures: sql<string>`(select count(*) from metric_snapshots m join health_snapshots h on h.id = m.snapshot_id
+      where h.account_id = ${accountId})`,
+    policies: sql<string>`(select count(*) from health_snapshots h, jsonb_object_keys(h.policies)
+      where h.account_id = ${accountId})`,
+    account_status_history: sql<string>`(select count(*) from account_status_history where account_id = ${accountId})`,
+    report_documents: sql<string>`(select count(*) from report_documents where account_id = ${accountId})`,
+  };
+  const r = await sql<{ n: string }>`select ${counts[what]} as n`.execute(t.db);
+  return Number(r.rows[0]!.n);
 }
 
 beforeAll(async () => {
@@ -62,11 +70,11 @@ describe('ingestReport', () => {
   it('writes the figures once, even when the same report arrives as different bytes', async () => {
     const first = await ingestReport(t.db, input(sample));
     expect(first.isNew).toBe(true);
-    expect(first.snapshotsWritten).toBeGreaterThan(10);
+    expect(first.snapshotsWritten).toBe(parseReportBytes(sample).marketplaces[0]!.rates.length);
     expect(first.statusChanges).toEqual([{ marketplaceId: 'A1F83G8C2ARO7P', from: null, to: 'AT_RISK' }]);
     const before = {
-      metrics: await rows('metric_snapshots'),
-      policies: await rows('policy_snapshots'),
+      metrics: await rows('figures'),
+      policies: await rows('policies'),
       history: await rows('account_status_history'),
     };
 
@@ -77,8 +85,8 @@ describe('ingestReport', () => {
     expect(second.snapshotsWritten).toBe(0);
     expect(second.statusChanges).toEqual([]);
     expect({
-      metrics: await rows('metric_snapshots'),
-      policies: await rows('policy_snapshots'),
+      metrics: await rows('figures'),
+      policies: await rows('policies'),
       history: await rows('account_status_history'),
     }).toEqual(before);
 
@@ -127,11 +135,12 @@ describe('ingestReport', () => {
     });
     expect(result.isNew).toBe(true);
     const odr = await t.db
-      .selectFrom('metric_snapshots')
-      .selectAll()
-      .where('report_document_id', '=', result.reportDocumentId)
-      .where('metric', '=', 'order_defect_rate')
-      .where('channel', '=', 'mfn')
+      .selectFrom('metric_snapshots as m')
+      .innerJoin('health_snapshots as h', 'h.id', 'm.snapshot_id')
+      .selectAll('m')
+      .where('h.report_document_id', '=', result.reportDocumentId)
+      .where('m.metric', '=', 'order_defect_rate')
+      .where('m.channel', '=', 'mfn')
       .executeTakeFirstOrThrow();
     expect(odr.denominator).toBeNull();
     expect(odr.numerator).toBe(24);
@@ -156,5 +165,61 @@ describe('ingestReport', () => {
       .executeTakeFirstOrThrow();
     expect(row.evaluation_pending).toBe(false);
     expect(row.evaluated_at).toBeInstanceOf(Date);
+  });
+
+  it('keeps the raw document gzip-compressed, and gives back the exact bytes', async () => {
+    const bytes = Buffer.from(JSON.stringify({ ...JSON.parse(sample.toString('utf8')), extra: 'gzip me' }));
+    const result = await ingestReport(t.db, {
+      ...input(bytes),
+      capturedAt: new Date('2025-06-06T00:00:00Z'),
+    });
+    const row = await t.db
+      .selectFrom('report_documents')
+      .select(['body_gzip', 'byte_size'])
+      .where('id', '=', result.reportDocumentId)
+      .executeTakeFirstOrThrow();
+    expect([...row.body_gzip!.subarray(0, 2)]).toEqual([0x1f, 0x8b]);
+    expect(row.body_gzip!.length).toBeLessThan(bytes.length / 2);
+    expect(row.byte_size).toBe(bytes.length);
+    expect((await readDocumentBody(t.db, result.reportDocumentId))!.equals(bytes)).toBe(true);
+  });
+
+  it('keeps the newest figure of every metric, and a late older report does not replace it', async () => {
+    const latestOdr = () =>
+      t.db
+        .selectFrom('metric_latest')
+        .select(['rate', 'captured_at', 'numerator'])
+        .where('account_id', '=', accountId)
+        .where('metric', '=', 'order_defect_rate')
+        .where('channel', '=', 'mfn')
+        .executeTakeFirstOrThrow();
+    const doc = JSON.parse(sample.toString('utf8'));
+    doc.performanceMetrics[0].orderDefectRate.mfn.rate = 0.031;
+    await ingestReport(t.db, {
+      ...input(Buffer.from(JSON.stringify(doc))),
+      capturedAt: new Date('2025-07-01T00:00:00Z'),
+    });
+    expect(await latestOdr()).toMatchObject({ rate: 0.031, captured_at: new Date('2025-07-01T00:00:00Z') });
+
+    doc.performanceMetrics[0].orderDefectRate.mfn.rate = 0.002;
+    await ingestReport(t.db, {
+      ...input(Buffer.from(JSON.stringify(doc))),
+      capturedAt: new Date('2025-06-20T00:00:00Z'),
+    });
+    expect(await latestOdr()).toMatchObject({ rate: 0.031, captured_at: new Date('2025-07-01T00:00:00Z') });
+
+    // One row per metric, channel and window: the latest table never grows with history.
+    const perKey = await sql<{
+      n: string;
+    }>`select count(*) as n from metric_latest where account_id = ${accountId}
+      group by metric, channel, window_days having count(*) > 1`.execute(t.db);
+    expect(perKey.rows).toEqual([]);
+    const marketplace = await t.db
+      .selectFrom('account_marketplaces as am')
+      .innerJoin('health_snapshots as h', 'h.id', 'am.latest_snapshot_id')
+      .select('h.captured_at')
+      .where('am.account_id', '=', accountId)
+      .executeTakeFirstOrThrow();
+    expect(marketplace.captured_at).toEqual(new Date('2025-07-01T00:00:00Z'));
   });
 });

@@ -158,7 +158,7 @@ describe('a poller process killed in the middle of ingesting', () => {
     const blocker = new pg.Client({ connectionString: t.url });
     await blocker.connect();
     await blocker.query('begin');
-    await blocker.query('lock table account_health_snapshots in access exclusive mode');
+    await blocker.query('lock table warning_states in access exclusive mode');
     try {
       const first = await startPoller(t, { POLL_LEASE_SECONDS: '5' });
       await t.db.updateTable('seller_accounts').set({ next_poll_at: new Date() }).execute();
@@ -166,7 +166,7 @@ describe('a poller process killed in the middle of ingesting', () => {
         async () => {
           // Asked on another connection: inside the blocker's transaction pg_stat_activity would be a snapshot.
           const { rows } = await sql<{ n: string }>`select count(*) as n from pg_stat_activity
-             where wait_event_type = 'Lock' and query ilike '%account_health_snapshots%'`.execute(t.db);
+             where wait_event_type = 'Lock' and query ilike '%warning_states%'`.execute(t.db);
           return Number(rows[0]!.n) >= 2 ? true : undefined;
         },
         30_000,
@@ -181,7 +181,7 @@ describe('a poller process killed in the middle of ingesting', () => {
 
     // The killed transactions rolled back whole: no document without its snapshots, no snapshot without its document.
     const documents = await t.db.selectFrom('report_documents').select('id').execute();
-    const metrics = await t.db.selectFrom('metric_snapshots').select('id').execute();
+    const metrics = await t.db.selectFrom('health_snapshots').select('id').execute();
     expect(documents).toEqual([]);
     expect(metrics).toEqual([]);
     const orphaned = (await runsByAccount(t)).filter((r) => r.status === 'running');
@@ -211,11 +211,12 @@ describe('a poller process killed in the middle of ingesting', () => {
         'd.id',
         eb
           .selectFrom('metric_snapshots as m')
-          .whereRef('m.report_document_id', '=', 'd.id')
+          .innerJoin('health_snapshots as s', 's.id', 'm.snapshot_id')
+          .whereRef('s.report_document_id', '=', 'd.id')
           .select(eb.fn.countAll().as('n'))
           .as('metrics'),
         eb
-          .selectFrom('account_health_snapshots as h')
+          .selectFrom('health_snapshots as h')
           .whereRef('h.report_document_id', '=', 'd.id')
           .select(eb.fn.countAll().as('n'))
           .as('health'),

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseSellerPerformanceReport } from '@good-standing/server/reports/parse-seller-performance.ts';
 import type { RunningSimulator } from '@good-standing/server/simulator/index.ts';
+import { readDocumentBody } from '@good-standing/server/documents/documents.repository.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { buildPollingApp, connectDemoAccount, demoSeller, startTestSimulator } from '../helpers/poller.ts';
 
@@ -14,16 +15,17 @@ let sim: RunningSimulator;
 let app: FastifyInstance;
 const ids: Record<string, string> = {};
 
-async function count(
-  table: 'metric_snapshots' | 'policy_snapshots' | 'report_documents' | 'poll_runs',
-  accountId: string,
-) {
-  const row = await t.db
-    .selectFrom(table)
-    .where('account_id', '=', accountId)
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+async function count(what: 'figures' | 'policies' | 'report_documents' | 'poll_runs', accountId: string) {
+  const counts = {
+    figures: sql<string>`(select count(*) from metric_snapshots m join health_snapshots h on h.id = m.snapshot_id
+      where h.account_id = ${accountId})`,
+    policies: sql<string>`(select count(*) from health_snapshots h, jsonb_object_keys(h.policies)
+      where h.account_id = ${accountId})`,
+    report_documents: sql<string>`(select count(*) from report_documents where account_id = ${accountId})`,
+    poll_runs: sql<string>`(select count(*) from poll_runs where account_id = ${accountId})`,
+  };
+  const r = await sql<{ n: string }>`select ${counts[what]} as n`.execute(t.db);
+  return Number(r.rows[0]!.n);
 }
 
 async function account(id: string) {
@@ -99,11 +101,12 @@ describe('a poll', () => {
       (r) => r.metric === 'order_defect_rate' && r.channel === 'mfn',
     )!;
     const stored = await t.db
-      .selectFrom('metric_snapshots')
-      .selectAll()
-      .where('account_id', '=', ids['odr-drift']!)
-      .where('metric', '=', 'order_defect_rate')
-      .where('channel', '=', 'mfn')
+      .selectFrom('metric_snapshots as m')
+      .innerJoin('health_snapshots as h', 'h.id', 'm.snapshot_id')
+      .selectAll('m')
+      .where('h.account_id', '=', ids['odr-drift']!)
+      .where('m.metric', '=', 'order_defect_rate')
+      .where('m.channel', '=', 'mfn')
       .executeTakeFirstOrThrow();
     expect(stored.rate).toBe(mfn.rate);
     expect(stored.numerator).toBe(mfn.numerator);
@@ -113,11 +116,11 @@ describe('a poll', () => {
     expect(stored.target_condition).toBe('LESS_THAN');
     // 60 days ending 14 days ago (whole days, inclusive).
     expect(stored.window_days).toBe(60);
-    expect(stored.parts.claims?.count).toBe(mfn.parts.claims?.count);
-    expect(stored.parts.chargebacks?.count).toBe(mfn.parts.chargebacks?.count);
-    expect(stored.parts.negativeFeedback?.count).toBe(mfn.parts.negativeFeedback?.count);
-    expect(await count('metric_snapshots', ids['odr-drift']!)).toBe(served.marketplaces[0]!.rates.length);
-    expect(await count('policy_snapshots', ids['odr-drift']!)).toBe(served.marketplaces[0]!.policies.length);
+    expect(stored.parts!.claims?.count).toBe(mfn.parts.claims?.count);
+    expect(stored.parts!.chargebacks?.count).toBe(mfn.parts.chargebacks?.count);
+    expect(stored.parts!.negativeFeedback?.count).toBe(mfn.parts.negativeFeedback?.count);
+    expect(await count('figures', ids['odr-drift']!)).toBe(served.marketplaces[0]!.rates.length);
+    expect(await count('policies', ids['odr-drift']!)).toBe(served.marketplaces[0]!.policies.length);
 
     const mkt = await t.db
       .selectFrom('account_marketplaces')
@@ -134,7 +137,7 @@ describe('a poll', () => {
       .executeTakeFirstOrThrow();
     expect(doc.parse_status).toBe('parsed');
     expect(doc.evaluation_pending).toBe(true);
-    expect(JSON.parse(Buffer.from(doc.body).toString('utf8'))).toEqual(
+    expect(JSON.parse((await readDocumentBody(t.db, doc.id))!.toString('utf8'))).toEqual(
       JSON.parse(JSON.stringify(sim.state.currentDocument(seller.sellerId))),
     );
 
@@ -156,16 +159,16 @@ describe('a poll', () => {
     const id = ids.healthy!;
     await app.poller.pollNow([id]);
     const before = {
-      metrics: await count('metric_snapshots', id),
-      policies: await count('policy_snapshots', id),
+      metrics: await count('figures', id),
+      policies: await count('policies', id),
       documents: await count('report_documents', id),
     };
     expect(before.metrics).toBeGreaterThan(0);
     const [second] = await app.poller.pollNow([id]);
     expect(second).toMatchObject({ status: 'succeeded', outcome: 'unchanged', reportReused: true });
     expect({
-      metrics: await count('metric_snapshots', id),
-      policies: await count('policy_snapshots', id),
+      metrics: await count('figures', id),
+      policies: await count('policies', id),
       documents: await count('report_documents', id),
     }).toEqual(before);
     const history = await t.db

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import type { AccountMarketplacesTable, PollRunRow, SellerAccountRow } from '../db/schema.ts';
+import type { AccountMarketplacesTable, SellerAccountRow } from '../db/schema.ts';
 import type { Selectable } from 'kysely';
-import type { Account, PollRun } from './accounts.schemas.ts';
+import type { Account } from './accounts.schemas.ts';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -21,6 +21,7 @@ export function accountRowToAccount(
     nextPollAt: row.next_poll_at.toISOString(),
     lastPollAt: iso(row.last_poll_at),
     lastSuccessAt: iso(row.last_success_at),
+    lastGoodPollAt: iso(row.last_good_poll_at),
     marketplaces: marketplaces.map((m) => ({
       marketplaceId: m.marketplace_id,
       countryCode: m.country_code,
@@ -34,27 +35,5 @@ export function accountRowToAccount(
       ahrBand: (m.ahr_band as 'healthy' | 'at_risk' | 'unhealthy' | null) ?? null,
       lastReportAt: iso(m.last_report_at),
     })),
-  };
-}
-
-export function pollRunRowToPollRun(row: PollRunRow): z.infer<typeof PollRun> {
-  return {
-    id: row.id,
-    accountId: row.account_id,
-    trigger: row.trigger,
-    status: row.status,
-    phase: row.phase,
-    outcome: row.outcome,
-    errorCode: row.error_code,
-    errorMessage: row.error_message,
-    queuedAt: row.queued_at.toISOString(),
-    startedAt: iso(row.started_at),
-    finishedAt: iso(row.finished_at),
-    durationMs: row.duration_ms,
-    spapiCalls: row.spapi_calls,
-    throttles: row.throttles,
-    bytes: row.bytes,
-    reportReused: row.report_reused,
-    snapshotsWritten: row.snapshots_written,
   };
 }

@@ -1,5 +1,12 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { DB, NewSellerAccount, Region, SellerAccountRow, SellerAccountUpdate } from '../db/schema.ts';
+import { sql, type Kysely, type Transaction, type Updateable } from 'kysely';
+import type {
+  AccountMarketplacesTable,
+  DB,
+  NewSellerAccount,
+  Region,
+  SellerAccountRow,
+  SellerAccountUpdate,
+} from '../db/schema.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
@@ -69,15 +76,12 @@ export async function upsertMarketplaces(
     .execute();
 }
 
-export async function listMarketplaces(db: Db, accountIds: string[]) {
-  if (accountIds.length === 0) return [];
-  return db
-    .selectFrom('account_marketplaces')
-    .selectAll()
-    .where('account_id', 'in', accountIds)
-    .orderBy('account_id')
-    .orderBy('marketplace_id')
-    .execute();
+/** The marketplaces of these accounts (of every account when none are named). */
+export async function listMarketplaces(db: Db, accountIds?: string[]) {
+  if (accountIds?.length === 0) return [];
+  let q = db.selectFrom('account_marketplaces').selectAll();
+  if (accountIds) q = q.where('account_id', 'in', accountIds);
+  return q.orderBy('account_id').orderBy('marketplace_id').execute();
 }
 
 /** Marketplaces to request a report for: enabled ones the seller participates in. */
@@ -93,63 +97,51 @@ export async function pollableMarketplaceIds(db: Db, accountId: string): Promise
   return rows.map((r) => r.marketplace_id);
 }
 
-export interface ClaimOptions {
-  instanceId: string;
-  limit: number;
-  leaseSeconds: number;
-  /** Claim this account only (the CLI's `poll --account`), still only when nobody else holds it. */
-  accountId?: string;
+/** The marketplace's latest state, locked for the ingest transaction that is about to change it. */
+export async function lockMarketplaceState(tx: Transaction<DB>, accountId: string, marketplaceId: string) {
+  return tx
+    .selectFrom('account_marketplaces')
+    .select(['account_status', 'status_since', 'last_report_at'])
+    .where('account_id', '=', accountId)
+    .where('marketplace_id', '=', marketplaceId)
+    .forUpdate()
+    .executeTakeFirst();
 }
 
-/**
- * Takes up to `limit` due accounts for this instance. `FOR UPDATE SKIP LOCKED` lets several instances claim at
- * once without waiting on each other or claiming the same account; the lease makes the claim survive the
- * transaction, and an instance that dies simply lets its leases expire for another one to take over.
- */
-export async function claimDueAccounts(db: Kysely<DB>, options: ClaimOptions): Promise<SellerAccountRow[]> {
-  const { instanceId, limit, leaseSeconds, accountId } = options;
-  const result = await sql<SellerAccountRow>`
-    update seller_accounts as a
-    set lease_owner = ${instanceId},
-        lease_expires_at = now() + make_interval(secs => ${leaseSeconds}),
-        last_poll_at = now()
-    from (
-      select id from seller_accounts
-      where poll_enabled
-        and connection_state <> 'needs_reauthorization'
-        and (lease_expires_at is null or lease_expires_at < now())
-        and ${accountId === undefined ? sql`next_poll_at <= now()` : sql`id = ${accountId}`}
-      order by next_poll_at
-      limit ${limit}
-      for update skip locked
-    ) as due
-    where a.id = due.id
-    returning a.*`.execute(db);
-  return result.rows;
-}
+export type MarketplaceLatest = Pick<
+  Updateable<AccountMarketplacesTable>,
+  | 'account_status'
+  | 'status_since'
+  | 'ahr_status'
+  | 'ahr_score'
+  | 'ahr_band'
+  | 'last_report_at'
+  | 'latest_snapshot_id'
+>;
 
-/** Gives the account back: clears this instance's lease and sets when it is next due. */
-export async function releaseAccount(
-  db: Db,
+/** Records the newest known state of a marketplace (a report may name one the account had not listed). */
+export async function setMarketplaceLatest(
+  tx: Transaction<DB>,
   accountId: string,
-  instanceId: string,
-  patch: SellerAccountUpdate,
+  marketplaceId: string,
+  latest: MarketplaceLatest,
 ): Promise<void> {
-  await db
-    .updateTable('seller_accounts')
-    .set({ ...patch, lease_owner: null, lease_expires_at: null, updated_at: sql<Date>`now()` })
-    .where('id', '=', accountId)
-    .where('lease_owner', '=', instanceId)
+  await tx
+    .insertInto('account_marketplaces')
+    .values({ account_id: accountId, marketplace_id: marketplaceId, ...latest })
+    .onConflict((oc) => oc.columns(['account_id', 'marketplace_id']).doUpdateSet(latest))
     .execute();
 }
 
-/** Extends the lease while a long poll is still working, so a slow report is not taken over mid-flight. */
-export async function renewLease(db: Db, accountId: string, instanceId: string, leaseSeconds: number) {
-  const result = await db
-    .updateTable('seller_accounts')
-    .set({ lease_expires_at: sql<Date>`now() + make_interval(secs => ${leaseSeconds})` })
-    .where('id', '=', accountId)
-    .where('lease_owner', '=', instanceId)
+/** Adds the account unless one with the same seller and region exists; returns the new row, or undefined. */
+export async function insertAccountIfAbsent(
+  db: Db,
+  account: NewSellerAccount,
+): Promise<SellerAccountRow | undefined> {
+  return db
+    .insertInto('seller_accounts')
+    .values(account)
+    .onConflict((oc) => oc.columns(['seller_id', 'region']).doNothing())
+    .returningAll()
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
 }

@@ -31,7 +31,14 @@ export const Account = z
     pollEnabled: z.boolean(),
     nextPollAt: z.string(),
     lastPollAt: z.string().nullable(),
-    lastSuccessAt: z.string().nullable().describe('Capture time of the last report ingested: data freshness'),
+    lastSuccessAt: z
+      .string()
+      .nullable()
+      .describe('Capture time of the last report ingested (Amazon’s clock)'),
+    lastGoodPollAt: z
+      .string()
+      .nullable()
+      .describe('When the last successful poll finished (this server’s clock)'),
     marketplaces: z.array(Marketplace),
   })
   .describe('Account');
@@ -45,28 +52,3 @@ export const ConnectAccountBody = z.object({
 });
 
 export const AccountParams = z.object({ id: z.uuid() });
-export const RunParams = z.object({ runId: z.uuid() });
-
-export const PollRun = z
-  .object({
-    id: z.uuid(),
-    accountId: z.uuid(),
-    trigger: z.enum(['schedule', 'manual', 'cli']),
-    status: z.enum(['queued', 'running', 'succeeded', 'failed', 'abandoned']),
-    phase: z.string().nullable(),
-    outcome: z.string().nullable(),
-    errorCode: z.string().nullable(),
-    errorMessage: z.string().nullable(),
-    queuedAt: z.string(),
-    startedAt: z.string().nullable(),
-    finishedAt: z.string().nullable(),
-    durationMs: z.number().nullable(),
-    spapiCalls: z.number(),
-    throttles: z.number(),
-    bytes: z.number(),
-    reportReused: z.boolean().nullable(),
-    snapshotsWritten: z.number(),
-  })
-  .describe('PollRun');
-
-export const RefreshAccepted = z.object({ runId: z.uuid(), status: z.literal('queued') });

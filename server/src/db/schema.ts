@@ -56,6 +56,8 @@ export interface SellerAccountsTable {
   lease_expires_at: Timestamp | null;
   last_poll_at: Timestamp | null;
   last_success_at: Timestamp | null;
+  /** When the last successful poll finished, on this server's clock. */
+  last_good_poll_at: Timestamp | null;
   settings: ColumnType<Record<string, unknown>, string | undefined, string>;
   created_at: CreatedAt;
   updated_at: CreatedAt;
@@ -75,6 +77,7 @@ export interface AccountMarketplacesTable {
   ahr_score: number | null;
   ahr_band: string | null;
   last_report_at: Timestamp | null;
+  latest_snapshot_id: string | null;
 }
 
 export interface ReportDocumentsTable {
@@ -85,8 +88,11 @@ export interface ReportDocumentsTable {
   amazon_report_id: string | null;
   amazon_document_id: string | null;
   marketplace_ids: ColumnType<string[], string[] | undefined, string[]>;
+  /** Size of the document itself, uncompressed. */
   byte_size: number;
-  body: Buffer;
+  /** The document as downloaded, gzip-compressed; null once pruned (RAW_DOCUMENT_RETENTION_DAYS). */
+  body_gzip: Buffer | null;
+  pruned_at: Timestamp | null;
   parse_status: 'parsed' | 'malformed';
   parse_error: string | null;
   parse_notes: ColumnType<string[], string | undefined, string>;
@@ -123,13 +129,44 @@ export interface PollRunsTable {
   snapshots_written: Generated<number>;
 }
 
-export interface MetricSnapshotsTable {
+export type SnapshotSource = 'report' | 'data_kiosk';
+export type SnapshotGranularity = 'snapshot' | 'day' | 'week' | 'month';
+export type Channel = 'afn' | 'mfn' | 'all';
+
+export interface PolicyFigure {
+  count: number | null;
+  status: string | null;
+  targetValue?: number;
+  targetCondition?: string;
+  windowFrom?: string;
+  windowTo?: string;
+}
+
+/** One marketplace of one account at one capture: its status, rating and policy counts. */
+export interface HealthSnapshotsTable {
   id: Generated<string>;
   account_id: string;
   marketplace_id: string;
-  metric: string;
-  channel: 'afn' | 'mfn' | 'all';
   captured_at: Timestamp;
+  source: SnapshotSource;
+  granularity: SnapshotGranularity;
+  account_status: string | null;
+  ahr_status: string | null;
+  ahr_score: number | null;
+  ahr_band: string | null;
+  policy_violation_warnings: number | null;
+  policies: ColumnType<Record<string, PolicyFigure> | null, string | null, string | null>;
+  report_document_id: string | null;
+}
+
+type Parts = Record<string, { count: number | null; status: string | null }>;
+
+/** The figures of one health snapshot. */
+export interface MetricSnapshotsTable {
+  snapshot_id: string;
+  metric: string;
+  channel: Channel;
+  window_days: number | null;
   rate: number | null;
   numerator: number | null;
   denominator: number | null;
@@ -138,48 +175,28 @@ export interface MetricSnapshotsTable {
   target_condition: string | null;
   window_from: Timestamp | null;
   window_to: Timestamp | null;
-  window_days: number | null;
-  parts: ColumnType<
-    Record<string, { count: number | null; status: string | null }>,
-    string | undefined,
-    string
-  >;
-  source: ColumnType<'report' | 'data_kiosk', 'report' | 'data_kiosk' | undefined, 'report' | 'data_kiosk'>;
-  granularity: ColumnType<
-    'snapshot' | 'day' | 'week' | 'month',
-    'snapshot' | 'day' | 'week' | 'month' | undefined,
-    'snapshot' | 'day' | 'week' | 'month'
-  >;
-  report_document_id: string | null;
+  parts: ColumnType<Parts | null, string | null, string | null>;
 }
 
-export interface PolicySnapshotsTable {
-  id: Generated<string>;
+/** The newest figure of every metric of every account and marketplace, kept by ingest. */
+export interface MetricLatestTable {
   account_id: string;
   marketplace_id: string;
-  category: string;
+  metric: string;
+  channel: Channel;
+  window_days: number | null;
   captured_at: Timestamp;
-  count: number | null;
+  source: SnapshotSource;
+  rate: number | null;
+  numerator: number | null;
+  denominator: number | null;
   status: string | null;
   target_value: number | null;
   target_condition: string | null;
   window_from: Timestamp | null;
   window_to: Timestamp | null;
-  report_document_id: string | null;
-}
-
-export interface AccountHealthSnapshotsTable {
-  id: Generated<string>;
-  account_id: string;
-  marketplace_id: string;
-  captured_at: Timestamp;
-  account_status: string | null;
-  ahr_status: string | null;
-  ahr_score: number | null;
-  ahr_band: string | null;
-  policy_violation_warnings: number | null;
-  source: ColumnType<'report' | 'data_kiosk', 'report' | 'data_kiosk' | undefined, 'report' | 'data_kiosk'>;
-  report_document_id: string | null;
+  parts: ColumnType<Parts | null, string | null, string | null>;
+  snapshot_id: string | null;
 }
 
 export interface AccountStatusHistoryTable {
@@ -314,9 +331,9 @@ export interface DB {
   account_marketplaces: AccountMarketplacesTable;
   report_documents: ReportDocumentsTable;
   poll_runs: PollRunsTable;
+  health_snapshots: HealthSnapshotsTable;
   metric_snapshots: MetricSnapshotsTable;
-  policy_snapshots: PolicySnapshotsTable;
-  account_health_snapshots: AccountHealthSnapshotsTable;
+  metric_latest: MetricLatestTable;
   account_status_history: AccountStatusHistoryTable;
   warning_states: WarningStatesTable;
   alerts: AlertsTable;
@@ -332,4 +349,3 @@ export type SellerAccountRow = Selectable<SellerAccountsTable>;
 export type NewSellerAccount = Insertable<SellerAccountsTable>;
 export type SellerAccountUpdate = Updateable<SellerAccountsTable>;
 export type PollRunRow = Selectable<PollRunsTable>;
-export type MetricSnapshotRow = Selectable<MetricSnapshotsTable>;

@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import type { FastifyBaseLogger } from 'fastify';
 import type { DB } from '../db/schema.ts';
 import type { SecretBox } from '../crypto/secrets.ts';
-import { upsertMarketplaces } from '../accounts/accounts.repository.ts';
+import { insertAccountIfAbsent, upsertMarketplaces } from '../accounts/accounts.repository.ts';
+import { writeSetting } from '../settings/settings.repository.ts';
 import { MARKETPLACES } from '../spapi/marketplaces.ts';
 import {
   DEMO_ACCOUNTS,
@@ -66,11 +67,7 @@ export async function startDemo(
   }
   const endpoint = options.endpoint ?? simulator!.url;
   await seedDemoAccounts(db, secrets);
-  await db
-    .insertInto('settings')
-    .values({ key: DEMO_SIMULATOR_URL_KEY, value: JSON.stringify(endpoint) })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(endpoint) }))
-    .execute();
+  await writeSetting(db, DEMO_SIMULATOR_URL_KEY, endpoint);
   log.info({ endpoint, accounts: DEMO_ACCOUNTS.length }, 'demo mode: polling the local SP-API simulator');
   return {
     spapi: { app: { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET }, endpoint },
@@ -87,17 +84,12 @@ async function seedDemoAccounts(db: Kysely<DB>, secrets: SecretBox): Promise<num
   for (const demo of DEMO_ACCOUNTS) {
     await db.transaction().execute(async (tx) => {
       // Insert-or-skip in one statement: two instances starting together in demo mode cannot both add it.
-      const account = await tx
-        .insertInto('seller_accounts')
-        .values({
-          seller_id: demo.sellerId,
-          name: demo.name,
-          region: demo.region,
-          refresh_token_encrypted: secrets.seal(demo.refreshToken),
-        })
-        .onConflict((oc) => oc.columns(['seller_id', 'region']).doNothing())
-        .returning('id')
-        .executeTakeFirst();
+      const account = await insertAccountIfAbsent(tx, {
+        seller_id: demo.sellerId,
+        name: demo.name,
+        region: demo.region,
+        refresh_token_encrypted: secrets.seal(demo.refreshToken),
+      });
       if (!account) return;
       await upsertMarketplaces(
         tx,

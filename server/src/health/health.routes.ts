@@ -20,7 +20,7 @@ export interface HealthOptions {
 
 export const healthRoutes: FastifyPluginAsyncZod<HealthOptions> = async (app, { database, demo }) => {
   app.get(
-    '/api/health',
+    '/health',
     {
       schema: {
         tags: ['health'],

@@ -1,7 +1,7 @@
 import type { SpApiClient, SellerPerformanceReportResult } from '../spapi/client.ts';
 import { AuthRevokedError, SpApiError } from '../spapi/errors.ts';
 import { parseReportBytes, ReportFormatError } from '../reports/parse-seller-performance.ts';
-import { ingestReport, type IngestInput, type IngestResult } from './ingest.ts';
+import { ingestReport, type IngestInput, type IngestResult } from '../ingest/ingest-report.ts';
 import type { PollDeps } from './run-poll.ts';
 
 // Fetching an account's reports and ingesting each as it arrives. One report for all of the account's

@@ -5,6 +5,7 @@ import type { AppConfig } from '../config.ts';
 import { createDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { DEMO_SIMULATOR_URL_KEY } from '../demo/demo-mode.ts';
+import { readSetting } from '../settings/settings.repository.ts';
 import { listAccounts } from '../accounts/accounts.repository.ts';
 import { createRuntime } from '../runtime.ts';
 import { loggerOptions } from '../logger.ts';
@@ -20,12 +21,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** In demo mode, the simulator the running server started (so both see the same demo sellers), if it is up. */
 async function runningDemoSimulator(db: Awaited<ReturnType<typeof createDatabase>>['db']) {
-  const row = await db
-    .selectFrom('settings')
-    .select('value')
-    .where('key', '=', DEMO_SIMULATOR_URL_KEY)
-    .executeTakeFirst();
-  const url = typeof row?.value === 'string' ? row.value : undefined;
+  const value = await readSetting(db, DEMO_SIMULATOR_URL_KEY);
+  const url = typeof value === 'string' ? value : undefined;
   if (!url) return undefined;
   try {
     const res = await fetch(`${url}/_sim/state`, { signal: AbortSignal.timeout(1_000) });

@@ -9,12 +9,8 @@ import {
   SpApiAbortedError,
   SpApiError,
 } from '../spapi/errors.ts';
-import {
-  pollableMarketplaceIds,
-  releaseAccount,
-  renewLease,
-  upsertMarketplaces,
-} from '../accounts/accounts.repository.ts';
+import { pollableMarketplaceIds, upsertMarketplaces } from '../accounts/accounts.repository.ts';
+import { releaseAccount, renewLease } from './leases.repository.ts';
 import {
   abandonOrphanedRuns,
   failQueuedRuns,
@@ -25,7 +21,7 @@ import {
   startRun,
   type RunCounters,
 } from './poll-runs.repository.ts';
-import { ingestReport } from './ingest.ts';
+import { ingestReport } from '../ingest/ingest-report.ts';
 import { fetchReports, type Fetched } from './fetch-reports.ts';
 import { nextSlot, retryAt } from './schedule.ts';
 import type { SpApiClients } from '../spapi/spapi-clients.ts';
@@ -207,6 +203,7 @@ async function endWithReports(
       connection_error: null,
       consecutive_failures: 0,
       last_success_at: new Date(Math.min(...fetched.map((f) => f.capturedAt.getTime()))),
+      last_good_poll_at: new Date(),
       next_poll_at: await nextDue(ctx, nextSlot(ctx.deps.settings.cron, ctx.account.id, new Date())),
     },
   });

@@ -1,0 +1,340 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DB, PolicyFigure, SnapshotGranularity, SnapshotSource } from '../db/schema.ts';
+import type { MarketplaceHealth, ReportingWindow } from '../reports/types.ts';
+
+// The time series: health snapshots (one marketplace at one capture), their figures, the newest figure of every
+// metric, status history and warning states. Ingest writes them inside its transaction; the read API, the alert
+// engine and the cases read them. Nothing else touches these tables.
+
+type Db = Kysely<DB> | Transaction<DB>;
+
+export interface SnapshotInput {
+  accountId: string;
+  capturedAt: Date;
+  source: SnapshotSource;
+  granularity: SnapshotGranularity;
+  reportDocumentId: string | null;
+  health: MarketplaceHealth;
+}
+
+export interface SnapshotWritten {
+  /** Null when this marketplace already had a snapshot at this capture (same source and granularity). */
+  snapshotId: string | null;
+  figuresWritten: number;
+}
+
+const DAY_MS = 86_400_000;
+const INT4_MAX = 2_147_483_647;
+
+/** The length of a reporting window in whole days (a 10-day window ends at 23:59:59 of its tenth day). */
+export function windowDays(window: ReportingWindow): number | null {
+  if (!window.from || !window.to) return null;
+  const days = Math.round((Date.parse(window.to) - Date.parse(window.from)) / DAY_MS);
+  return Number.isFinite(days) ? Math.abs(days) : null;
+}
+
+const toDate = (iso: string | null) => (iso ? new Date(iso) : null);
+
+/** Counts are int4 columns; a figure no seller can have (beyond 2^31) is treated as not reported. */
+function toInt(n: number | null): number | null {
+  if (n === null || !Number.isFinite(n)) return null;
+  const rounded = Math.round(n);
+  return Math.abs(rounded) > INT4_MAX ? null : rounded;
+}
+
+function policyFigures(health: MarketplaceHealth): Record<string, PolicyFigure> | null {
+  if (health.policies.length === 0) return null;
+  const figures: Record<string, PolicyFigure> = {};
+  for (const p of health.policies) {
+    const figure: PolicyFigure = { count: toInt(p.count), status: p.status };
+    if (p.targetValue !== null) figure.targetValue = p.targetValue;
+    if (p.targetCondition !== null) figure.targetCondition = p.targetCondition;
+    if (p.window.from) figure.windowFrom = p.window.from;
+    if (p.window.to) figure.windowTo = p.window.to;
+    figures[p.category] ??= figure;
+  }
+  return figures;
+}
+
+/**
+ * Writes one marketplace's snapshot, its figures and the newest-figure rows. Idempotent: a snapshot already
+ * stored under the same identity (account, marketplace, capture time, source, granularity) is left as it is.
+ */
+export async function writeHealthSnapshot(
+  tx: Transaction<DB>,
+  input: SnapshotInput,
+): Promise<SnapshotWritten> {
+  const { health } = input;
+  const header = await tx
+    .insertInto('health_snapshots')
+    .values({
+      account_id: input.accountId,
+      marketplace_id: health.marketplaceId,
+      captured_at: input.capturedAt,
+      source: input.source,
+      granularity: input.granularity,
+      account_status: health.accountStatus,
+      ahr_status: health.ahrStatus,
+      ahr_score: health.ahrScore,
+      ahr_band: health.ahrBand,
+      policy_violation_warnings: toInt(health.policyViolationWarnings?.count ?? null),
+      policies: JSON.stringify(policyFigures(health)),
+      report_document_id: input.reportDocumentId,
+    })
+    .onConflict((oc) => oc.doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (!header) return { snapshotId: null, figuresWritten: 0 };
+
+  // One figure per metric, channel and window length: a report that repeats one keeps the first.
+  const seen = new Set<string>();
+  const figures = [];
+  for (const r of health.rates) {
+    const days = windowDays(r.window);
+    const key = `${r.metric}|${r.channel}|${days}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    figures.push({
+      metric: r.metric,
+      channel: r.channel,
+      window_days: days,
+      rate: r.rate,
+      numerator: toInt(r.numerator),
+      denominator: toInt(r.denominator),
+      status: r.status,
+      target_value: r.targetValue,
+      target_condition: r.targetCondition,
+      window_from: toDate(r.window.from),
+      window_to: toDate(r.window.to),
+      parts: Object.keys(r.parts).length > 0 ? JSON.stringify(r.parts) : null,
+    });
+  }
+  if (figures.length === 0) return { snapshotId: header.id, figuresWritten: 0 };
+
+  await tx
+    .insertInto('metric_snapshots')
+    .values(figures.map((f) => ({ ...f, snapshot_id: header.id })))
+    .execute();
+  // Newest figure wins; an older report arriving late leaves the newer figure in place.
+  await tx
+    .insertInto('metric_latest')
+    .values(
+      figures.map((f) => ({
+        ...f,
+        account_id: input.accountId,
+        marketplace_id: health.marketplaceId,
+        captured_at: input.capturedAt,
+        source: input.source,
+        snapshot_id: header.id,
+      })),
+    )
+    .onConflict((oc) =>
+      oc
+        .columns(['account_id', 'marketplace_id', 'metric', 'channel', 'window_days'])
+        .doUpdateSet((eb) => ({
+          captured_at: eb.ref('excluded.captured_at'),
+          source: eb.ref('excluded.source'),
+          rate: eb.ref('excluded.rate'),
+          numerator: eb.ref('excluded.numerator'),
+          denominator: eb.ref('excluded.denominator'),
+          status: eb.ref('excluded.status'),
+          target_value: eb.ref('excluded.target_value'),
+          target_condition: eb.ref('excluded.target_condition'),
+          window_from: eb.ref('excluded.window_from'),
+          window_to: eb.ref('excluded.window_to'),
+          parts: eb.ref('excluded.parts'),
+          snapshot_id: eb.ref('excluded.snapshot_id'),
+        }))
+        .where('metric_latest.captured_at', '<=', (eb) => eb.ref('excluded.captured_at')),
+    )
+    .execute();
+  return { snapshotId: header.id, figuresWritten: figures.length };
+}
+
+export interface StatusChange {
+  marketplaceId: string;
+  from: string | null;
+  to: string;
+}
+
+export async function recordStatusChange(
+  tx: Transaction<DB>,
+  accountId: string,
+  change: StatusChange,
+  changedAt: Date,
+  reportDocumentId: string | null,
+): Promise<void> {
+  await tx
+    .insertInto('account_status_history')
+    .values({
+      account_id: accountId,
+      marketplace_id: change.marketplaceId,
+      previous_status: change.from,
+      status: change.to,
+      changed_at: changedAt,
+      report_document_id: reportDocumentId,
+    })
+    .execute();
+}
+
+/** Warnings seen in this report are open (or stay open); those absent from a newer report have cleared. */
+export async function recordWarningStates(
+  tx: Transaction<DB>,
+  accountId: string,
+  health: MarketplaceHealth,
+  capturedAt: Date,
+): Promise<void> {
+  const seen = new Set<string>();
+  for (const w of health.warningStates) {
+    if (seen.has(w.type)) continue;
+    seen.add(w.type);
+    await tx
+      .insertInto('warning_states')
+      .values({
+        account_id: accountId,
+        marketplace_id: health.marketplaceId,
+        warning_type: w.type,
+        status: w.status,
+        first_seen_at: capturedAt,
+        last_seen_at: capturedAt,
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(['account_id', 'marketplace_id', 'warning_type'])
+          .where('cleared_at', 'is', null)
+          .doUpdateSet({ status: w.status, last_seen_at: capturedAt }),
+      )
+      .execute();
+  }
+  let clear = tx
+    .updateTable('warning_states')
+    .set({ cleared_at: capturedAt })
+    .where('account_id', '=', accountId)
+    .where('marketplace_id', '=', health.marketplaceId)
+    .where('cleared_at', 'is', null)
+    .where('last_seen_at', '<', capturedAt);
+  if (seen.size > 0) clear = clear.where('warning_type', 'not in', [...seen]);
+  await clear.execute();
+}
+
+// ---- reads ----
+
+/** The newest figure of every metric of these accounts (all accounts when none are named). */
+export async function latestFigures(db: Db, accountIds?: string[]) {
+  if (accountIds?.length === 0) return [];
+  let q = db
+    .selectFrom('metric_latest')
+    .select([
+      'account_id',
+      'marketplace_id',
+      'metric',
+      'channel',
+      'window_days',
+      'captured_at',
+      'source',
+      'rate',
+      'numerator',
+      'denominator',
+      'status',
+      'target_value',
+      'target_condition',
+      'window_from',
+      'window_to',
+      'parts',
+    ]);
+  if (accountIds) q = q.where('account_id', 'in', accountIds);
+  return q.orderBy('account_id').orderBy('marketplace_id').orderBy('metric').orderBy('channel').execute();
+}
+export type LatestFigureRow = Awaited<ReturnType<typeof latestFigures>>[number];
+
+/** The policy counts of the given snapshots (the overview names each marketplace's latest). */
+export async function snapshotPolicies(db: Db, snapshotIds: string[]) {
+  if (snapshotIds.length === 0) return new Map<string, Record<string, PolicyFigure> | null>();
+  const rows = await db
+    .selectFrom('health_snapshots')
+    .select(['id', 'policies'])
+    .where('id', 'in', snapshotIds)
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.policies]));
+}
+
+export interface RangeQuery {
+  accountId: string;
+  marketplaceIds?: string[];
+  from: Date;
+  /** No end when absent. */
+  to?: Date | null;
+}
+
+/** Every figure of one account in a time range, oldest first, with the snapshot it belongs to. */
+export async function figureSeries(db: Db, query: RangeQuery & { metrics?: string[] }) {
+  let q = db
+    .selectFrom('health_snapshots as h')
+    .innerJoin('metric_snapshots as m', 'm.snapshot_id', 'h.id')
+    .select([
+      'h.marketplace_id',
+      'h.captured_at',
+      'h.source',
+      'h.granularity',
+      'm.metric',
+      'm.channel',
+      'm.window_days',
+      'm.rate',
+      'm.numerator',
+      'm.denominator',
+      'm.status',
+      'm.target_value',
+      'm.target_condition',
+      'm.window_from',
+      'm.window_to',
+      'm.parts',
+    ])
+    .where('h.account_id', '=', query.accountId)
+    .where('h.captured_at', '>=', query.from);
+  if (query.to) q = q.where('h.captured_at', '<=', query.to);
+  if (query.marketplaceIds?.length) q = q.where('h.marketplace_id', 'in', query.marketplaceIds);
+  if (query.metrics?.length) q = q.where('m.metric', 'in', query.metrics);
+  return q.orderBy('h.captured_at').execute();
+}
+export type FigureRow = Awaited<ReturnType<typeof figureSeries>>[number];
+
+/** Policy counts of one account over a time range, oldest first. */
+export async function policySeries(db: Db, query: RangeQuery) {
+  let q = db
+    .selectFrom('health_snapshots')
+    .select(['marketplace_id', 'captured_at', 'source', 'policies', 'policy_violation_warnings'])
+    .where('account_id', '=', query.accountId)
+    .where('captured_at', '>=', query.from)
+    .where('policies', 'is not', null);
+  if (query.to) q = q.where('captured_at', '<=', query.to);
+  if (query.marketplaceIds?.length) q = q.where('marketplace_id', 'in', query.marketplaceIds);
+  return q.orderBy('captured_at').execute();
+}
+
+export async function statusHistory(db: Db, query: RangeQuery) {
+  let q = db
+    .selectFrom('account_status_history')
+    .select(['marketplace_id', 'previous_status', 'status', 'changed_at'])
+    .where('account_id', '=', query.accountId)
+    .where('changed_at', '>=', query.from);
+  if (query.to) q = q.where('changed_at', '<=', query.to);
+  if (query.marketplaceIds?.length) q = q.where('marketplace_id', 'in', query.marketplaceIds);
+  return q.orderBy('changed_at', 'desc').orderBy('id', 'desc').execute();
+}
+
+/** Warning states of one account: open ones, and those cleared since `clearedSince`. */
+export async function warningStates(
+  db: Db,
+  query: { accountId: string; marketplaceIds?: string[]; clearedSince: Date },
+) {
+  let q = db
+    .selectFrom('warning_states')
+    .select(['marketplace_id', 'warning_type', 'status', 'first_seen_at', 'last_seen_at', 'cleared_at'])
+    .where('account_id', '=', query.accountId)
+    .where((eb) => eb.or([eb('cleared_at', 'is', null), eb('cleared_at', '>=', query.clearedSince)]));
+  if (query.marketplaceIds?.length) q = q.where('marketplace_id', 'in', query.marketplaceIds);
+  return q
+    .orderBy(sql`cleared_at is null`, 'desc')
+    .orderBy('last_seen_at', 'desc')
+    .execute();
+}

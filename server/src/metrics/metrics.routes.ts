@@ -1,0 +1,169 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError, ErrorBody } from '../http/errors.ts';
+import { findAccount } from '../accounts/accounts.repository.ts';
+import { AccountParams } from '../accounts/accounts.schemas.ts';
+import { statusHistory, warningStates } from './metrics.repository.ts';
+import {
+  Overview,
+  RangeQuery,
+  Series,
+  SeriesQuery,
+  StatusChange,
+  Violations,
+  WarningStateItem,
+  WarningStatesQuery,
+} from './metrics.schemas.ts';
+import { buildOverview, buildSeries, buildViolations } from './metrics.service.ts';
+
+export interface MetricsRoutesOptions {
+  /** An account with no successful poll for this long is shown as stale. */
+  staleAfterMs: number;
+}
+
+const DAY_MS = 86_400_000;
+const DEFAULT_SERIES_DAYS = 90;
+/** Two years and a little: the longest history Amazon keeps, with room for a leap year. */
+const MAX_RANGE_DAYS = 740;
+
+function range(query: { from?: Date; to?: Date }, defaultDays: number | null, now = new Date()) {
+  const to = query.to;
+  const from =
+    query.from ??
+    (defaultDays === null ? new Date(0) : new Date((to ?? now).getTime() - defaultDays * DAY_MS));
+  if (to && from.getTime() > to.getTime()) throw new AppError('BAD_REQUEST', '`from` is after `to`');
+  if (defaultDays !== null && (to ?? now).getTime() - from.getTime() > MAX_RANGE_DAYS * DAY_MS) {
+    throw new AppError('BAD_REQUEST', `a range is at most ${MAX_RANGE_DAYS} days`);
+  }
+  return { from, to: to ?? null };
+}
+
+export const metricsRoutes: FastifyPluginAsyncZod<MetricsRoutesOptions> = async (app, { staleAfterMs }) => {
+  const db = app.database.db;
+
+  async function accountOrThrow(id: string) {
+    const row = await findAccount(db, id);
+    if (!row) throw new AppError('NOT_FOUND', `account ${id} does not exist`);
+    return row;
+  }
+
+  app.get(
+    '/overview',
+    {
+      schema: {
+        tags: ['metrics'],
+        summary: 'Every account and marketplace with its latest figures, worst first',
+        response: { 200: Overview },
+      },
+    },
+    async () => buildOverview(db, { now: new Date(), staleAfterMs }),
+  );
+
+  app.get(
+    '/accounts/:id/series',
+    {
+      schema: {
+        tags: ['metrics'],
+        summary: 'The time series of each metric, with its target, from every source',
+        description: `Default range: the last ${DEFAULT_SERIES_DAYS} days. At most ${MAX_RANGE_DAYS} days.`,
+        params: AccountParams,
+        querystring: SeriesQuery,
+        response: { 200: Series, 400: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const account = await accountOrThrow(request.params.id);
+      const { from, to } = range(request.query, DEFAULT_SERIES_DAYS);
+      return buildSeries(db, {
+        accountId: account.id,
+        marketplaceIds: request.query.marketplace,
+        metrics: request.query.metrics,
+        from,
+        to,
+      });
+    },
+  );
+
+  app.get(
+    '/accounts/:id/status-history',
+    {
+      schema: {
+        tags: ['metrics'],
+        summary: 'Account status changes per marketplace, newest first',
+        description: 'Default range: all of it.',
+        params: AccountParams,
+        querystring: RangeQuery,
+        response: { 200: z.array(StatusChange), 400: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const account = await accountOrThrow(request.params.id);
+      const { from, to } = range(request.query, null);
+      const rows = await statusHistory(db, {
+        accountId: account.id,
+        marketplaceIds: request.query.marketplace,
+        from,
+        to,
+      });
+      return rows.map((r) => ({
+        marketplaceId: r.marketplace_id,
+        previousStatus: r.previous_status,
+        status: r.status,
+        changedAt: r.changed_at.toISOString(),
+      }));
+    },
+  );
+
+  app.get(
+    '/accounts/:id/violations',
+    {
+      schema: {
+        tags: ['metrics'],
+        summary: 'Policy violation counts by category over time',
+        description: `Default range: the last ${DEFAULT_SERIES_DAYS} days.`,
+        params: AccountParams,
+        querystring: RangeQuery,
+        response: { 200: Violations, 400: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const account = await accountOrThrow(request.params.id);
+      const { from, to } = range(request.query, DEFAULT_SERIES_DAYS);
+      return buildViolations(db, {
+        accountId: account.id,
+        marketplaceIds: request.query.marketplace,
+        from,
+        to,
+      });
+    },
+  );
+
+  app.get(
+    '/accounts/:id/warning-states',
+    {
+      schema: {
+        tags: ['metrics'],
+        summary: 'Warning states: open ones, and those cleared recently',
+        params: AccountParams,
+        querystring: WarningStatesQuery,
+        response: { 200: z.array(WarningStateItem), 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const account = await accountOrThrow(request.params.id);
+      const rows = await warningStates(db, {
+        accountId: account.id,
+        marketplaceIds: request.query.marketplace,
+        clearedSince: request.query.clearedSince ?? new Date(Date.now() - DEFAULT_SERIES_DAYS * DAY_MS),
+      });
+      return rows.map((r) => ({
+        marketplaceId: r.marketplace_id,
+        warningType: r.warning_type,
+        status: r.status,
+        firstSeenAt: r.first_seen_at.toISOString(),
+        lastSeenAt: r.last_seen_at.toISOString(),
+        clearedAt: r.cleared_at?.toISOString() ?? null,
+      }));
+    },
+  );
+};

@@ -1,0 +1,214 @@
+import { z } from 'zod';
+
+// The read API of the time series. Rates are fractions (0.009 is 0.9 %); times are ISO 8601 instants.
+
+const Instant = z.string().describe('ISO 8601 instant');
+
+/** A comma-separated list in a query string (`?metrics=order_defect_rate,late_shipment_rate`). */
+const CsvList = (what: string) =>
+  z
+    .string()
+    .max(2_000)
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x.length > 0),
+    )
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .max(100)
+            .regex(/^[A-Za-z0-9_]+$/, `${what} are letters, digits and _`),
+        )
+        .max(50),
+    )
+    .optional();
+
+const QueryInstant = z.iso
+  .datetime({ offset: true })
+  .or(z.iso.date())
+  .transform((s) => new Date(s))
+  .optional();
+
+export const RangeQuery = z.object({
+  marketplace: CsvList('marketplace ids').describe(
+    'Marketplace ids, comma-separated; every marketplace if absent',
+  ),
+  from: QueryInstant.describe('Start of the range (ISO 8601 date or instant)'),
+  to: QueryInstant.describe('End of the range; no end if absent'),
+});
+
+export const SeriesQuery = RangeQuery.extend({
+  metrics: CsvList('metric names').describe(
+    'Metric names, comma-separated (order_defect_rate, late_shipment_rate, ...); every metric if absent',
+  ),
+});
+
+export const WarningStatesQuery = z.object({
+  marketplace: RangeQuery.shape.marketplace,
+  clearedSince: QueryInstant.describe('Also list warnings cleared since then (default: 90 days ago)'),
+});
+
+export const Target = z
+  .object({
+    value: z.number(),
+    condition: z.string().describe('LESS_THAN, GREATER_THAN, ... as Amazon says'),
+  })
+  .nullable();
+
+const Parts = z
+  .record(z.string(), z.object({ count: z.number().nullable(), status: z.string().nullable() }))
+  .nullable()
+  .describe('Sub-counts: claims, chargebacks, negative feedback for the order defect rate...');
+
+export const Channel = z.enum(['afn', 'mfn', 'all']);
+export const Standing = z
+  .enum(['suspended', 'at_risk', 'fine', 'unknown'])
+  .describe(
+    'suspended (deactivated), at_risk (at risk, a bad rating or a metric past its target), fine, or unknown (no data yet)',
+  );
+
+export const LatestFigure = z.object({
+  metric: z.string(),
+  channel: Channel,
+  windowDays: z.number().nullable(),
+  rate: z.number().nullable(),
+  numerator: z.number().nullable(),
+  denominator: z.number().nullable(),
+  status: z.string().nullable().describe("Amazon's verdict: GOOD, BAD, NONE..."),
+  target: Target,
+  breached: z.boolean().nullable().describe('The rate is on the wrong side of its target; null when unknown'),
+  window: z.object({ from: Instant.nullable(), to: Instant.nullable() }),
+  capturedAt: Instant,
+  source: z.enum(['report', 'data_kiosk']),
+  parts: Parts,
+});
+
+export const PolicyCount = z.object({
+  category: z.string(),
+  count: z.number().nullable(),
+  status: z.string().nullable(),
+});
+
+export const OverviewMarketplace = z.object({
+  marketplaceId: z.string(),
+  countryCode: z.string().nullable(),
+  name: z.string().nullable(),
+  standing: Standing,
+  accountStatus: z.string().nullable().describe('NORMAL, AT_RISK, DEACTIVATED... as Amazon reports it'),
+  statusSince: Instant.nullable(),
+  ahr: z.object({
+    status: z.string().nullable().describe('GREAT, GOOD, FAIR, WARNED... as Amazon labels it'),
+    score: z.number().nullable().describe('0-1000'),
+    band: z.enum(['healthy', 'at_risk', 'unhealthy']).nullable(),
+  }),
+  metrics: z.array(LatestFigure),
+  policyViolations: z
+    .object({ total: z.number(), categories: z.array(PolicyCount) })
+    .nullable()
+    .describe('Counts from the latest report; null when it had no policy section'),
+  lastReportAt: Instant.nullable(),
+});
+
+export const OverviewAccount = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  sellerId: z.string(),
+  region: z.enum(['na', 'eu', 'fe']),
+  standing: Standing,
+  connectionState: z.enum(['connected', 'needs_reauthorization', 'degraded', 'disconnected']),
+  connectionError: z.string().nullable(),
+  freshness: z.object({
+    lastGoodPollAt: Instant.nullable().describe(
+      'When the last successful poll finished (this server’s clock)',
+    ),
+    lastReportAt: Instant.nullable().describe('Capture time of the newest report ingested (Amazon’s clock)'),
+    nextPollAt: Instant,
+    stale: z.boolean().describe('No successful poll for two polling cycles, or never'),
+  }),
+  marketplaces: z.array(OverviewMarketplace),
+});
+
+export const Overview = z
+  .object({
+    generatedAt: Instant,
+    summary: z.object({
+      accounts: z.number(),
+      fine: z.number(),
+      atRisk: z.number(),
+      suspended: z.number(),
+      unknown: z.number(),
+      stale: z.number(),
+      needsReauthorization: z.number(),
+    }),
+    accounts: z
+      .array(OverviewAccount)
+      .describe('Worst first: suspended, at risk, unknown, fine; then by name'),
+  })
+  .describe('Overview');
+
+export const SeriesPoint = z.object({
+  capturedAt: Instant,
+  rate: z.number().nullable(),
+  numerator: z.number().nullable(),
+  denominator: z.number().nullable(),
+  status: z.string().nullable(),
+  targetValue: z.number().nullable(),
+  windowFrom: Instant.nullable(),
+  windowTo: Instant.nullable(),
+  source: z.enum(['report', 'data_kiosk']),
+  granularity: z.enum(['snapshot', 'day', 'week', 'month']),
+  parts: Parts,
+});
+
+export const Series = z
+  .object({
+    accountId: z.uuid(),
+    from: Instant,
+    to: Instant.nullable(),
+    series: z.array(
+      z.object({
+        marketplaceId: z.string(),
+        metric: z.string(),
+        channel: Channel,
+        windowDays: z.number().nullable(),
+        target: Target.describe('The target of the newest point'),
+        points: z.array(SeriesPoint).describe('Oldest first'),
+      }),
+    ),
+  })
+  .describe('Series');
+
+export const StatusChange = z.object({
+  marketplaceId: z.string(),
+  previousStatus: z.string().nullable(),
+  status: z.string(),
+  changedAt: Instant,
+});
+
+export const Violations = z
+  .object({
+    accountId: z.uuid(),
+    series: z.array(
+      z.object({
+        marketplaceId: z.string(),
+        category: z.string(),
+        points: z.array(
+          z.object({ capturedAt: Instant, count: z.number().nullable(), status: z.string().nullable() }),
+        ),
+      }),
+    ),
+  })
+  .describe('Violations');
+
+export const WarningStateItem = z.object({
+  marketplaceId: z.string(),
+  warningType: z.string(),
+  status: z.string().nullable(),
+  firstSeenAt: Instant,
+  lastSeenAt: Instant,
+  clearedAt: Instant.nullable(),
+});
