@@ -1,6 +1,7 @@
 // The simulator enforces Amazon's usage plans (server/src/spapi/usage-plans.ts, the same table the poller paces
 // itself by) as token buckets per operation and selling partner.
 
+import { TokenBucket } from '../lib/token-bucket.ts';
 import { USAGE_PLANS, type SpApiOperation, type UsagePlan } from '../spapi/usage-plans.ts';
 
 export { USAGE_PLANS, type SpApiOperation, type UsagePlan };
@@ -14,17 +15,12 @@ export function scaledPlan(operation: SpApiOperation, rateScale: number, burstSc
   };
 }
 
-interface Bucket {
-  tokens: number;
-  refilledAtMs: number;
-}
-
 /**
  * Token buckets per (operation, selling partner), refilled continuously on a monotonic wall clock. Throttling
  * has to be real time even when the virtual calendar jumps, or a benchmark could not measure the floor.
  */
 export class UsageLimiter {
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly buckets = new Map<string, TokenBucket>();
 
   constructor(
     private readonly rateScale: number,
@@ -38,20 +34,15 @@ export class UsageLimiter {
 
   /** Takes one token; returns false when the caller must be throttled. */
   tryTake(operation: SpApiOperation, sellerId: string): boolean {
-    const { rate, burst } = this.plan(operation);
     const key = `${operation}|${sellerId}`;
     const now = this.wallNowMs();
     let bucket = this.buckets.get(key);
     if (!bucket) {
-      bucket = { tokens: burst, refilledAtMs: now };
+      const { rate, burst } = this.plan(operation);
+      bucket = new TokenBucket(rate, burst, now);
       this.buckets.set(key, bucket);
-    } else {
-      bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.refilledAtMs) / 1000) * rate);
-      bucket.refilledAtMs = now;
     }
-    if (bucket.tokens < 1) return false;
-    bucket.tokens -= 1;
-    return true;
+    return bucket.tryTake(now);
   }
 
   clear(): void {

@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { TokenBucket } from '../lib/token-bucket.ts';
 import { USAGE_PLANS, type UsagePlan } from './usage-plans.ts';
 
 export type { UsagePlan };
@@ -16,15 +17,14 @@ export const SPAPI_USAGE_PLANS: Readonly<Record<string, UsagePlan>> = USAGE_PLAN
  */
 const PACING = 0.98;
 
-interface Bucket {
-  tokens: number;
-  updatedAt: number;
+interface Lane {
+  bucket: TokenBucket;
   /** Calls queue behind each other on the same bucket so none can jump the line. */
   tail: Promise<void>;
 }
 
 export class SellerRateLimiter {
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly buckets = new Map<string, Lane>();
 
   constructor(
     private readonly plans: Readonly<Record<string, UsagePlan>> = SPAPI_USAGE_PLANS,
@@ -43,42 +43,33 @@ export class SellerRateLimiter {
     const plan = this.plans[operation];
     if (!plan) return;
     const key = `${sellerKey}:${operation}`;
-    let bucket = this.buckets.get(key);
-    if (!bucket) {
-      bucket = { tokens: plan.burst, updatedAt: this.now(), tail: Promise.resolve() };
-      this.buckets.set(key, bucket);
-    }
-    const b = bucket;
-    const turn = b.tail.then(async () => {
+    let found = this.buckets.get(key);
+    if (!found) {
       const rate = plan.rate * this.rateScale * PACING;
+      found = { bucket: new TokenBucket(rate, plan.burst, this.now()), tail: Promise.resolve() };
+      this.buckets.set(key, found);
+    }
+    const lane = found;
+    const turn = lane.tail.then(async () => {
       for (;;) {
         signal?.throwIfAborted();
         const now = this.now();
-        b.tokens = Math.min(plan.burst, b.tokens + ((now - b.updatedAt) / 1000) * rate);
-        b.updatedAt = now;
-        if (b.tokens >= 1) {
-          b.tokens -= 1;
-          return;
-        }
-        await this.sleep(Math.ceil(((1 - b.tokens) / rate) * 1000), signal);
+        if (lane.bucket.tryTake(now)) return;
+        await this.sleep(lane.bucket.msUntilToken(now), signal);
       }
     });
-    b.tail = turn.catch(() => {});
+    lane.tail = turn.catch(() => {});
     return turn;
   }
 
   /** Amazon said 429: empty the bucket so the next call waits a full refill. */
   drain(sellerKey: string, operation: string): void {
-    const bucket = this.buckets.get(`${sellerKey}:${operation}`);
-    if (bucket) {
-      bucket.tokens = 0;
-      bucket.updatedAt = this.now();
-    }
+    this.buckets.get(`${sellerKey}:${operation}`)?.bucket.drain(this.now());
   }
 
   /** Forget sellers not seen for a while, so a long-running poller's memory stays flat. */
   prune(olderThanMs: number): void {
     const cutoff = this.now() - olderThanMs;
-    for (const [key, bucket] of this.buckets) if (bucket.updatedAt < cutoff) this.buckets.delete(key);
+    for (const [key, { bucket }] of this.buckets) if (bucket.lastSeenMs < cutoff) this.buckets.delete(key);
   }
 }
