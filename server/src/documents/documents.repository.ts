@@ -119,8 +119,9 @@ export interface PruneOptions {
 }
 
 /**
- * Drops the raw bodies of documents captured before the cutoff, in batches. A document still waiting for the
- * alert engine keeps its body. Safe to run from several instances at once (SKIP LOCKED).
+ * Drops the raw bodies of documents captured before the cutoff, in batches. The alert engine reads the parsed
+ * figures, not the bodies, so a document waiting for it can be pruned too. Safe to run from several instances at
+ * once (SKIP LOCKED).
  */
 export async function pruneRawBodies(db: Kysely<DB>, options: PruneOptions): Promise<number> {
   const batch = options.batchSize ?? 1_000;
@@ -130,7 +131,7 @@ export async function pruneRawBodies(db: Kysely<DB>, options: PruneOptions): Pro
       update report_documents set body_gzip = null, pruned_at = now()
       where id in (
         select id from report_documents
-        where body_gzip is not null and captured_at < ${options.capturedBefore} and not evaluation_pending
+        where body_gzip is not null and captured_at < ${options.capturedBefore}
         limit ${batch}
         for update skip locked
       )`.execute(db);

@@ -1,0 +1,327 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseSellerPerformanceReport } from '@good-standing/server/reports/parse-seller-performance.ts';
+import type { ParsedReport, RateMetric } from '@good-standing/server/reports/types.ts';
+import type { RunningSimulator } from '@good-standing/server/simulator/index.ts';
+import { windowDays } from '@good-standing/server/metrics/metrics.repository.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { buildPollingApp, connectDemoAccount, demoSeller, startTestSimulator } from '../helpers/poller.ts';
+
+// The read API over real Postgres, fed by real polls of the simulator: every figure it returns must be the one
+// the simulator served, through the same parser.
+
+let t: TestDatabase;
+let sim: RunningSimulator;
+let app: FastifyInstance;
+const ids: Record<string, string> = {};
+/** What the simulator served at each poll, by scenario, oldest first. */
+const served: Record<string, ParsedReport[]> = {};
+
+const SCENARIOS = ['healthy', 'odr-drift', 'suspension', 'ip-complaints'] as const;
+/** Before the first poll: the simulator's clock starts at the real one and only moves forward. */
+const since = new Date(Date.now() - 86_400_000).toISOString();
+
+async function get<T>(url: string): Promise<T> {
+  const res = await app.inject({ method: 'GET', url });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json() as T;
+}
+
+async function pollAll(): Promise<void> {
+  for (const scenario of SCENARIOS) {
+    (served[scenario] ??= []).push(
+      parseSellerPerformanceReport(sim.state.currentDocument(demoSeller(scenario).sellerId)),
+    );
+  }
+  const results = await app.poller.pollNow(SCENARIOS.map((s) => ids[s]!));
+  for (const r of results) expect(r).toMatchObject({ status: 'succeeded' });
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase('postgres');
+  sim = await startTestSimulator({ rateScale: 50 });
+  app = await buildPollingApp(t, sim);
+  for (const scenario of SCENARIOS) ids[scenario] = await connectDemoAccount(app, scenario);
+  // Day 0, then day 12: the suspension scenario is deactivated by day 9, ip-complaints is WARNED by day 11.
+  await pollAll();
+  sim.state.advanceClock({ days: 12 });
+  await pollAll();
+});
+afterAll(async () => {
+  await app?.close();
+  await sim?.close();
+  await t?.destroy();
+});
+
+type Overview = {
+  summary: Record<string, number>;
+  accounts: Array<{
+    id: string;
+    name: string;
+    standing: string;
+    freshness: { lastGoodPollAt: string | null; stale: boolean };
+    marketplaces: Array<{
+      marketplaceId: string;
+      standing: string;
+      accountStatus: string | null;
+      ahr: { status: string | null; score: number | null };
+      metrics: Array<{
+        metric: string;
+        channel: string;
+        windowDays: number | null;
+        rate: number | null;
+        numerator: number | null;
+        denominator: number | null;
+        status: string | null;
+        target: { value: number; condition: string } | null;
+        breached: boolean | null;
+      }>;
+      policyViolations: {
+        total: number;
+        categories: Array<{ category: string; count: number | null }>;
+      } | null;
+    }>;
+  }>;
+};
+
+const figureKey = (r: { metric: string; channel: string; windowDays: number | null }) =>
+  `${r.metric}|${r.channel}|${r.windowDays}`;
+const servedKey = (r: RateMetric) => `${r.metric}|${r.channel}|${windowDays(r.window)}`;
+
+describe('GET /api/overview', () => {
+  it('gives every account the latest figures the simulator served, worst first', async () => {
+    const overview = await get<Overview>('/api/overview');
+    expect(overview.accounts.map((a) => a.id).sort()).toEqual(Object.values(ids).sort());
+
+    for (const scenario of SCENARIOS) {
+      const account = overview.accounts.find((a) => a.id === ids[scenario])!;
+      const latest = served[scenario]!.at(-1)!;
+      expect(account.freshness.stale).toBe(false);
+      expect(account.freshness.lastGoodPollAt).not.toBeNull();
+      for (const m of latest.marketplaces) {
+        const shown = account.marketplaces.find((x) => x.marketplaceId === m.marketplaceId)!;
+        expect(shown.accountStatus).toBe(m.accountStatus);
+        expect(shown.ahr.status).toBe(m.ahrStatus);
+        expect(shown.ahr.score).toBe(m.ahrScore);
+        const byKey = new Map(shown.metrics.map((f) => [figureKey(f), f]));
+        for (const rate of m.rates) {
+          const figure = byKey.get(servedKey(rate));
+          expect(figure, `${scenario} ${servedKey(rate)}`).toBeDefined();
+          expect(figure).toMatchObject({
+            rate: rate.rate,
+            numerator: rate.numerator,
+            denominator: rate.denominator,
+            status: rate.status,
+          });
+        }
+        const total = m.policies.reduce((n, p) => n + (p.count ?? 0), 0);
+        expect(shown.policyViolations?.total ?? 0).toBe(total);
+      }
+    }
+
+    const suspended = overview.accounts.find((a) => a.id === ids.suspension)!;
+    expect(suspended.standing).toBe('suspended');
+    expect(overview.accounts[0]!.standing).toBe('suspended');
+    const order = ['suspended', 'at_risk', 'unknown', 'fine'];
+    const ranks = overview.accounts.map((a) => order.indexOf(a.standing));
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+    expect(overview.summary.accounts).toBe(SCENARIOS.length);
+    expect(
+      overview.summary.fine! +
+        overview.summary.atRisk! +
+        overview.summary.suspended! +
+        overview.summary.unknown!,
+    ).toBe(SCENARIOS.length);
+  });
+
+  it('marks a figure on the wrong side of its target as breached', async () => {
+    const overview = await get<Overview>('/api/overview');
+    for (const account of overview.accounts) {
+      for (const m of account.marketplaces) {
+        for (const f of m.metrics) {
+          if (f.rate === null || !f.target) continue;
+          const wrong =
+            f.target.condition === 'LESS_THAN' ? f.rate >= f.target.value : f.rate <= f.target.value;
+          if (['LESS_THAN', 'GREATER_THAN'].includes(f.target.condition)) expect(f.breached).toBe(wrong);
+        }
+      }
+    }
+  });
+});
+
+type SeriesBody = {
+  accountId: string;
+  series: Array<{
+    marketplaceId: string;
+    metric: string;
+    channel: string;
+    windowDays: number | null;
+    target: { value: number; condition: string } | null;
+    points: Array<{ capturedAt: string; rate: number | null; numerator: number | null; source: string }>;
+  }>;
+};
+
+describe('GET /api/accounts/:id/series', () => {
+  it('returns each metric over time, one point per report, with its target', async () => {
+    const body = await get<SeriesBody>(`/api/accounts/${ids['odr-drift']}/series?from=${since}`);
+    const odr = body.series.find((s) => s.metric === 'order_defect_rate' && s.channel === 'mfn')!;
+    expect(odr.target).toEqual({ value: 0.01, condition: 'LESS_THAN' });
+    const expected = served['odr-drift']!.map((r) =>
+      r.marketplaces[0]!.rates.find((x) => x.metric === 'order_defect_rate' && x.channel === 'mfn')!,
+    );
+    expect(odr.points.map((p) => p.rate)).toEqual(expected.map((e) => e.rate));
+    expect(odr.points.map((p) => p.numerator)).toEqual(expected.map((e) => e.numerator));
+    expect(odr.points.every((p) => p.source === 'report')).toBe(true);
+    const times = odr.points.map((p) => Date.parse(p.capturedAt));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    // Every served rate has its series.
+    const keys = new Set(body.series.map(figureKey));
+    for (const rate of served['odr-drift']!.at(-1)!.marketplaces[0]!.rates)
+      expect(keys).toContain(servedKey(rate));
+  });
+
+  it('narrows to the metrics, marketplaces and range asked for', async () => {
+    const all = await get<SeriesBody>(`/api/accounts/${ids.healthy}/series?from=${since}`);
+    const marketplaces = [...new Set(all.series.map((s) => s.marketplaceId))];
+    expect(marketplaces.length).toBeGreaterThan(1);
+
+    const one = await get<SeriesBody>(
+      `/api/accounts/${ids.healthy}/series?from=${since}&metrics=late_shipment_rate&marketplace=${marketplaces[0]}`,
+    );
+    expect(one.series.length).toBeGreaterThan(0);
+    expect(
+      one.series.every((s) => s.metric === 'late_shipment_rate' && s.marketplaceId === marketplaces[0]),
+    ).toBe(true);
+
+    const first = all.series[0]!.points[0]!.capturedAt;
+    const until = await get<SeriesBody>(
+      `/api/accounts/${ids.healthy}/series?from=${since}&to=${encodeURIComponent(first)}`,
+    );
+    expect(until.series.every((s) => s.points.length === 1 && s.points[0]!.capturedAt === first)).toBe(true);
+  });
+
+  it('refuses a bad range and an unknown account with a clear error', async () => {
+    const bad = await app.inject({
+      method: 'GET',
+      url: `/api/accounts/${ids.healthy}/series?from=yesterday`,
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('VALIDATION_FAILED');
+    const reversed = await app.inject({
+      method: 'GET',
+      url: `/api/accounts/${ids.healthy}/series?from=2026-02-01&to=2026-01-01`,
+    });
+    expect(reversed.statusCode).toBe(400);
+    expect(reversed.json().error.message).toMatch(/after/);
+    const tooLong = await app.inject({
+      method: 'GET',
+      url: `/api/accounts/${ids.healthy}/series?from=2020-01-01&to=2026-01-01`,
+    });
+    expect(tooLong.statusCode).toBe(400);
+    const missing = await app.inject({
+      method: 'GET',
+      url: '/api/accounts/00000000-0000-4000-8000-000000000000/series',
+    });
+    expect(missing.statusCode).toBe(404);
+    const injected = await app.inject({
+      method: 'GET',
+      url: `/api/accounts/${ids.healthy}/series?metrics=${encodeURIComponent("x' or '1'='1")}`,
+    });
+    expect(injected.statusCode).toBe(400);
+  });
+});
+
+describe('status history, violations and warning states', () => {
+  it('records the suspension as the simulator served it', async () => {
+    const history = await get<Array<{ previousStatus: string | null; status: string }>>(
+      `/api/accounts/${ids.suspension}/status-history`,
+    );
+    const statuses = served.suspension!.map((r) => r.marketplaces[0]!.accountStatus);
+    expect(history[0]!.status).toBe(statuses.at(-1));
+    expect(history.at(-1)!.previousStatus).toBeNull();
+    expect(history.at(-1)!.status).toBe(statuses[0]);
+  });
+
+  it('gives policy counts by category over time', async () => {
+    const body = await get<{
+      series: Array<{ category: string; points: Array<{ count: number | null }> }>;
+    }>(`/api/accounts/${ids['ip-complaints']}/violations?from=${since}`);
+    for (const [i, report] of served['ip-complaints']!.entries()) {
+      for (const p of report.marketplaces[0]!.policies) {
+        const series = body.series.find((s) => s.category === p.category)!;
+        expect(series.points[i]!.count).toBe(p.count);
+      }
+    }
+  });
+
+  it('lists the warning states seen', async () => {
+    const states = await get<Array<{ warningType: string; clearedAt: string | null }>>(
+      `/api/accounts/${ids.suspension}/warning-states`,
+    );
+    const seen = new Set(
+      served.suspension!.flatMap((r) => r.marketplaces[0]!.warningStates.map((w) => w.type)),
+    );
+    expect(new Set(states.map((s) => s.warningType))).toEqual(seen);
+  });
+});
+
+describe('POST /api/accounts/refresh', () => {
+  it('queues a poll of every account, and of the ones named', async () => {
+    const all = await app.inject({ method: 'POST', url: '/api/accounts/refresh', payload: {} });
+    expect(all.statusCode, all.body).toBe(202);
+    const { runs, skipped } = all.json() as {
+      runs: Array<{ accountId: string; runId: string }>;
+      skipped: [];
+    };
+    expect(runs.map((r) => r.accountId).sort()).toEqual(Object.values(ids).sort());
+    expect(skipped).toEqual([]);
+    const run = await get<{ status: string }>(`/api/poll-runs/${runs[0]!.runId}`);
+    expect(run.status).toBe('queued');
+
+    const some = await app.inject({
+      method: 'POST',
+      url: '/api/accounts/refresh',
+      payload: { accountIds: [ids.healthy] },
+    });
+    expect(some.statusCode).toBe(202);
+    // The account's refresh was queued already: a second ask joins the same run.
+    expect(some.json().runs).toEqual([runs.find((r) => r.accountId === ids.healthy)]);
+  });
+
+  it('refuses unknown accounts and bodies a web form can send', async () => {
+    const unknown = await app.inject({
+      method: 'POST',
+      url: '/api/accounts/refresh',
+      payload: { accountIds: ['00000000-0000-4000-8000-000000000000'] },
+    });
+    expect(unknown.statusCode).toBe(404);
+    const form = await app.inject({
+      method: 'POST',
+      url: '/api/accounts/refresh',
+      headers: { 'content-type': 'text/plain' },
+      payload: '{}',
+    });
+    expect(form.statusCode).toBeGreaterThanOrEqual(400);
+    expect(form.statusCode).toBeLessThan(500);
+    const empty = await app.inject({ method: 'POST', url: '/api/accounts/refresh' });
+    expect(empty.statusCode).toBe(400);
+  });
+});
+
+describe('the API reference', () => {
+  it('documents every read route with its schemas', async () => {
+    const doc = await get<{ paths: Record<string, Record<string, { responses: Record<string, unknown> }>> }>(
+      '/api/docs/json',
+    );
+    for (const path of [
+      '/api/overview',
+      '/api/accounts/{id}/series',
+      '/api/accounts/{id}/status-history',
+      '/api/accounts/{id}/violations',
+      '/api/accounts/{id}/warning-states',
+    ]) {
+      expect(doc.paths[path]?.get?.responses['200'], path).toBeDefined();
+    }
+    expect(doc.paths['/api/accounts/refresh']?.post?.responses['202']).toBeDefined();
+  });
+});
