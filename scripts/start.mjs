@@ -1,4 +1,7 @@
 // `pnpm start`: build the dashboard if needed, then run the server (TypeScript through tsx, no build step).
+// package.json runs this as `exec node scripts/start.mjs`: pnpm runs scripts through `sh -c`, and Debian's dash
+// does not exec a lone command, so without `exec` a SIGTERM to pnpm kills that shell, leaves this process and
+// the server running unsignalled, and pnpm reports ELIFECYCLE with exit code 143.
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { createRequire } from 'node:module';

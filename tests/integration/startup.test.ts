@@ -1,8 +1,9 @@
-import { mkdtemp, readdir, stat } from 'node:fs/promises';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort, spawnServerScript, spawnStart, waitFor } from '../helpers/processes.ts';
+import { freePort, repoRoot, spawnServerScript, spawnStart, waitFor } from '../helpers/processes.ts';
 import { createTestDatabase } from '../helpers/db.ts';
 
 async function health(port: number) {
@@ -31,6 +32,49 @@ describe('the server process', () => {
       server.child.kill('SIGTERM');
     }
     expect(await server.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('stops cleanly when `pnpm start` itself gets SIGTERM: exit code 0, no ELIFECYCLE', async () => {
+    // The pnpm a developer runs, started directly so that the signal reaches pnpm and not an npx in front of it.
+    const { packageManager } = JSON.parse(await readFile(path.join(repoRoot, 'package.json'), 'utf8')) as {
+      packageManager: string;
+    };
+    const pnpm = execFileSync('npx', ['-y', '-p', packageManager, '-c', 'command -v pnpm'], {
+      encoding: 'utf8',
+    }).trim();
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'gs-pnpm-start-'));
+    const port = await freePort();
+    const child = spawn(pnpm, ['start'], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH ?? '', PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, so that whatever a failed stop leaves running can be cleaned up below.
+      detached: true,
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+    try {
+      try {
+        await waitFor(() => health(port), 60_000, 'GET /api/health through pnpm start');
+      } finally {
+        child.kill('SIGTERM');
+      }
+      expect(await exited, output).toEqual({ code: 0, signal: null });
+      expect(output).not.toContain('ELIFECYCLE');
+      // The server itself saw the signal and closed, rather than being left running behind pnpm.
+      expect(output).toMatch(/"signal":"SIGTERM".*shutting down/);
+      await expect(health(port)).rejects.toThrow();
+    } finally {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // Nothing left in the group: the stop was clean.
+      }
+    }
   });
 
   it('uses the real Postgres when DATABASE_URL is set', async () => {
