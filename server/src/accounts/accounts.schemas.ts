@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { SPAPI_REGIONS } from '../spapi/marketplaces.ts';
 
-export const Region = z.enum(['na', 'eu', 'fe']);
+export const Region = z.enum(SPAPI_REGIONS);
 
 export const Marketplace = z.object({
   marketplaceId: z.string(),

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { SpApiRegion } from '../spapi/marketplaces.ts';
 
 // TypeScript view of the tables created in migrations/. Kept by hand beside the migrations: a migration
 // that changes a table changes its interface here in the same commit.
@@ -39,7 +40,7 @@ export interface SettingsTable {
 }
 
 export type ConnectionState = 'connected' | 'needs_reauthorization' | 'degraded' | 'disconnected';
-export type Region = 'na' | 'eu' | 'fe';
+export type Region = SpApiRegion;
 
 export interface SellerAccountsTable {
   id: Generated<string>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SPAPI_REGIONS } from '../spapi/marketplaces.ts';
 
 // The read API of the time series. Rates are fractions (0.009 is 0.9 %); times are ISO 8601 instants.
 
@@ -117,7 +118,7 @@ export const OverviewAccount = z.object({
   id: z.uuid(),
   name: z.string(),
   sellerId: z.string(),
-  region: z.enum(['na', 'eu', 'fe']),
+  region: z.enum(SPAPI_REGIONS),
   standing: Standing,
   connectionState: z.enum(['connected', 'needs_reauthorization', 'degraded', 'disconnected']),
   connectionError: z.string().nullable(),

@@ -2,7 +2,7 @@
 
 import type { DialectName } from './performance-report.ts';
 import { MARKETPLACE_IDS } from './marketplaces.ts';
-import type { Region } from './marketplaces.ts';
+import type { SpApiRegion } from '../spapi/marketplaces.ts';
 
 export const DEMO_CLIENT_ID = 'amzn1.application-oa2-client.5c0f6d8e2b7a4c19a3e1f0d94b6c2e77';
 export const DEMO_CLIENT_SECRET =
@@ -11,7 +11,7 @@ export const DEMO_CLIENT_SECRET =
 export interface DemoAccount {
   sellerId: string;
   name: string;
-  region: Region;
+  region: SpApiRegion;
   refreshToken: string;
   marketplaceIds: string[];
   scenario: string;

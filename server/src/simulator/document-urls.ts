@@ -3,11 +3,11 @@
 // Host. The signature is an HMAC of (document, date, expiry), so an edited or expired URL is refused.
 
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Region } from './marketplaces.ts';
+import type { SpApiRegion } from '../spapi/marketplaces.ts';
 
 export const DOCUMENT_URL_TTL_S = 300;
 
-const HOSTS: Readonly<Record<Region, { host: string; awsRegion: string }>> = {
+const HOSTS: Readonly<Record<SpApiRegion, { host: string; awsRegion: string }>> = {
   na: { host: 'tortuga-prod-na.s3-external-1.amazonaws.com', awsRegion: 'us-east-1' },
   eu: { host: 'tortuga-prod-eu.s3-eu-west-1.amazonaws.com', awsRegion: 'eu-west-1' },
   fe: { host: 'tortuga-prod-fe.s3-us-west-2.amazonaws.com', awsRegion: 'us-west-2' },
@@ -22,7 +22,7 @@ export type UrlCheck =
 export class DocumentUrlSigner {
   private readonly key = randomBytes(32);
 
-  sign(documentId: string, sellerId: string, region: Region, at: Date): string {
+  sign(documentId: string, sellerId: string, region: SpApiRegion, at: Date): string {
     const { host, awsRegion } = HOSTS[region];
     const amzDate = at.toISOString().replace(/[-:]|\.\d{3}/g, '');
     const folder = createHash('sha256').update(`folder|${sellerId}`).digest('hex').slice(0, 32);

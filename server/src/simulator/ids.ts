@@ -2,7 +2,7 @@
 // counter), so a benchmark run can be repeated; access tokens and document ids are random, as they would be.
 
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { Region } from './marketplaces.ts';
+import type { SpApiRegion } from '../spapi/marketplaces.ts';
 
 const SELLER_ID_SPACE = 36n ** 12n;
 // Odd and not a multiple of 3, so multiplying by it permutes the 36^12 space: distinct counters, distinct ids.
@@ -37,7 +37,7 @@ export function reportIdFromCounter(counter: number): string {
 const TOKEN_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 /** `amzn1.spdoc.1.4.<region>.<uuid>.<token>.<n>`, the shape of real document ids. */
-export function newReportDocumentId(region: Region): string {
+export function newReportDocumentId(region: SpApiRegion): string {
   const bytes = randomBytes(15);
   let token = 'T';
   for (const byte of bytes.subarray(0, 13)) token += TOKEN_ALPHABET[byte % TOKEN_ALPHABET.length];

@@ -81,8 +81,8 @@ export {
 export type { DialectName, ReportDialect, SellerPerformanceDocument } from './performance-report.ts';
 export { SCENARIO_DESCRIPTIONS, SCENARIO_NAMES, isScenarioName, odrDriftTrend } from './scenarios.ts';
 export type { ScenarioName } from './scenarios.ts';
-export { MARKETPLACES, MARKETPLACE_IDS, marketplaceInfo } from './marketplaces.ts';
-export type { MarketplaceInfo, Region } from './marketplaces.ts';
+export { MARKETPLACE_IDS, marketplaceInfo } from './marketplaces.ts';
+export type { MarketplaceInfo } from './marketplaces.ts';
 export type { ActiveFault, FaultSpec, FaultType } from './faults.ts';
 export type { CountersSnapshot } from './counters.ts';
 export type { SimulatorLogger } from './http-server.ts';

@@ -1,23 +1,22 @@
 // The marketplaces the simulator knows (the client's table: server/src/spapi/marketplaces.ts), keyed as the
 // Sellers API returns them.
 
-import { MARKETPLACES as AMAZON_MARKETPLACES } from '../spapi/marketplaces.ts';
+import {
+  MARKETPLACES as AMAZON_MARKETPLACES,
+  SPAPI_REGIONS,
+  isSpApiRegion,
+  type MarketplaceInfo as AmazonMarketplaceInfo,
+  type SpApiRegion,
+} from '../spapi/marketplaces.ts';
 
-export type Region = 'na' | 'eu' | 'fe';
-
-export interface MarketplaceInfo {
+/** A marketplace as the Sellers API lists it: the client's entry with its id inside. */
+export interface MarketplaceInfo extends AmazonMarketplaceInfo {
   id: string;
-  name: string;
-  countryCode: string;
-  defaultCurrencyCode: string;
-  defaultLanguageCode: string;
-  domainName: string;
-  region: Region;
 }
 
-const LIST: readonly MarketplaceInfo[] = Object.entries(AMAZON_MARKETPLACES).map(([id, m]) => ({ id, ...m }));
-
-export const MARKETPLACES: ReadonlyMap<string, MarketplaceInfo> = new Map(LIST.map((m) => [m.id, m]));
+const MARKETPLACES: ReadonlyMap<string, MarketplaceInfo> = new Map(
+  Object.entries(AMAZON_MARKETPLACES).map(([id, m]) => [id, { id, ...m }]),
+);
 
 /** Well-known ids, so code and tests read `MARKETPLACE_IDS.US` rather than an opaque string. */
 export const MARKETPLACE_IDS = {
@@ -39,13 +38,13 @@ export function marketplaceInfo(id: string): MarketplaceInfo | undefined {
   return MARKETPLACES.get(id);
 }
 
-export function isRegion(value: unknown): value is Region {
-  return value === 'na' || value === 'eu' || value === 'fe';
-}
+const SP_API_HOST = new RegExp(
+  `^(?:sandbox\\.)?sellingpartnerapi-(${SPAPI_REGIONS.join('|')})\\.amazon\\.com$`,
+  'i',
+);
 
 /** The region named by an SP-API host (`sellingpartnerapi-eu.amazon.com`), or undefined for any other host. */
-export function regionFromHost(host: string | undefined): Region | undefined {
-  const match = /^(?:sandbox\.)?sellingpartnerapi-(na|eu|fe)\.amazon\.com$/i.exec(host ?? '');
-  const region = match?.[1]?.toLowerCase();
-  return isRegion(region) ? region : undefined;
+export function regionFromHost(host: string | undefined): SpApiRegion | undefined {
+  const region = SP_API_HOST.exec(host ?? '')?.[1]?.toLowerCase();
+  return isSpApiRegion(region) ? region : undefined;
 }

@@ -5,7 +5,7 @@
 import { gzipSync } from 'node:zlib';
 import type { DocumentFaultType, ReportFaults } from './faults.ts';
 import { newReportDocumentId, reportIdFromCounter } from './ids.ts';
-import type { Region } from './marketplaces.ts';
+import type { SpApiRegion } from '../spapi/marketplaces.ts';
 
 export const PROCESSING_STATUSES = ['CANCELLED', 'DONE', 'FATAL', 'IN_PROGRESS', 'IN_QUEUE'] as const;
 export type ProcessingStatus = (typeof PROCESSING_STATUSES)[number];
@@ -43,7 +43,7 @@ interface ReportRecord {
   seq: number;
   reportId: string;
   sellerId: string;
-  region: Region;
+  region: SpApiRegion;
   reportType: string;
   marketplaceIds: string[];
   dataStartTime: string;
@@ -60,7 +60,7 @@ interface ReportRecord {
 
 export interface CreateReportInput {
   sellerId: string;
-  region: Region;
+  region: SpApiRegion;
   reportType: string;
   marketplaceIds: string[];
   dataStartTime?: string;

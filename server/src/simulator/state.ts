@@ -9,7 +9,8 @@ import type { DemoAccount } from './demo-accounts.ts';
 import { FaultBook, faultSpecSchema } from './faults.ts';
 import type { ActiveFault, FaultSpec, ReportFaults } from './faults.ts';
 import { newAccessToken, newAuthorizationCode, refreshTokenFor, sellerIdFromCounter } from './ids.ts';
-import { isRegion, marketplaceInfo } from './marketplaces.ts';
+import { marketplaceInfo } from './marketplaces.ts';
+import { SPAPI_REGIONS, isSpApiRegion } from '../spapi/marketplaces.ts';
 import { dialectForSeller, generateSellerPerformanceReport, isDialectName } from './performance-report.ts';
 import type { DialectName, SellerPerformanceDocument } from './performance-report.ts';
 import { ReportStore } from './report-store.ts';
@@ -38,7 +39,7 @@ export const addAccountSchema = z.object({
     .regex(/^A[0-9A-Z]{8,20}$/, 'a seller id is A followed by 8 to 20 upper-case letters or digits')
     .optional(),
   name: z.string().min(1).max(200).optional(),
-  region: z.enum(['na', 'eu', 'fe']),
+  region: z.enum(SPAPI_REGIONS),
   marketplaceIds: z.array(z.string()).min(1).max(25),
   scenario: z.enum(SCENARIO_NAMES),
   refreshToken: z.string().min(10).optional(),
@@ -391,7 +392,8 @@ export class SimulatorState {
   }
 
   private register(account: DemoAccount & { dialect: DialectName }): DemoAccount {
-    if (!isRegion(account.region)) throw new SimulatorError(400, `Unknown region ${String(account.region)}`);
+    if (!isSpApiRegion(account.region))
+      throw new SimulatorError(400, `Unknown region ${String(account.region)}`);
     this.accounts.set(account.sellerId, { account, scenarioStartMs: startOfUtcDay(this.now().getTime()) });
     // The `revoked` scenario is an account whose seller has already withdrawn consent.
     this.refreshTokens.set(account.refreshToken, {

@@ -4,6 +4,7 @@
 import { request } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RunningSimulator } from './index.ts';
+import type { SpApiRegion } from '../spapi/marketplaces.ts';
 
 export interface SimResponse {
   status: number;
@@ -85,7 +86,7 @@ export async function accessTokenFor(
 export function spApi(
   sim: RunningSimulator,
   token: string,
-  c: Omit<SimCall, 'headers'> & { region?: 'na' | 'eu' | 'fe' },
+  c: Omit<SimCall, 'headers'> & { region?: SpApiRegion },
 ): Promise<SimResponse> {
   return call(sim, {
     ...c,

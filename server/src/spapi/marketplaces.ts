@@ -1,4 +1,14 @@
-export type SpApiRegion = 'na' | 'eu' | 'fe';
+/**
+ * Amazon's SP-API regions, each with its own endpoint. The one list: the `SpApiRegion` type, the database's
+ * `Region` and every zod enum of a region derive from it.
+ */
+export const SPAPI_REGIONS = ['na', 'eu', 'fe'] as const;
+
+export type SpApiRegion = (typeof SPAPI_REGIONS)[number];
+
+export function isSpApiRegion(value: unknown): value is SpApiRegion {
+  return (SPAPI_REGIONS as readonly unknown[]).includes(value);
+}
 
 export interface MarketplaceInfo {
   countryCode: string;

@@ -1,5 +1,6 @@
 import type { Agent } from 'node:https';
 import { SellingPartner } from 'amazon-sp-api';
+import type { SpApiRegion } from './marketplaces.ts';
 
 /** What we use of an amazon-sp-api SellingPartner instance, typed at the boundary. */
 export interface SellingPartnerLike {
@@ -28,7 +29,7 @@ export interface RawResponse {
 }
 
 export interface SellingPartnerConfig {
-  region: 'na' | 'eu' | 'fe';
+  region: SpApiRegion;
   refreshToken: string;
   clientId: string;
   clientSecret: string;
