@@ -153,12 +153,12 @@ describe('createSpApiClient against a local fake', () => {
       'GET sellingpartnerapi-eu.amazon.com',
       `GET ${DOC_HOST}`,
     ]);
-    // Poll back-off: ~1 s then ~1.5 s, each within the +-20 % jitter.
+    // Poll back-off: 1 s then 1.5 s, never sooner, at most 10 % later.
     expect(sleeps).toHaveLength(2);
-    expect(sleeps[0]).toBeGreaterThanOrEqual(800);
-    expect(sleeps[0]).toBeLessThanOrEqual(1_200);
-    expect(sleeps[1]).toBeGreaterThanOrEqual(1_200);
-    expect(sleeps[1]).toBeLessThanOrEqual(1_800);
+    expect(sleeps[0]).toBeGreaterThanOrEqual(1_000);
+    expect(sleeps[0]).toBeLessThanOrEqual(1_100);
+    expect(sleeps[1]).toBeGreaterThanOrEqual(1_500);
+    expect(sleeps[1]).toBeLessThanOrEqual(1_650);
     expect(events.map((e) => `${e.operation}:${e.outcome}`)).toEqual([
       'token:ok',
       'getReports:ok',
