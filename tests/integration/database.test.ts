@@ -86,41 +86,34 @@ describe.each(['postgres', 'pglite'] as const)('data layer on %s', (engine) => {
     expect(rows).toHaveLength(0);
   });
 
-  it('treats an unknown window length as equal in the figure identity (idempotent upsert)', async () => {
+  it('keeps one health snapshot per account, marketplace, capture, source and granularity', async () => {
     const account = await newAccount('A1SNAP');
-    const snapshot = await t.db
-      .insertInto('health_snapshots')
-      .values({
-        account_id: account.id,
-        marketplace_id: 'ATVPDKIKX0DER',
-        captured_at: new Date('2026-01-01T00:00:00Z'),
-        source: 'report',
-        granularity: 'snapshot',
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const row = {
-      snapshot_id: snapshot.id,
-      metric: 'order_defect_rate',
-      channel: 'mfn' as const,
-      window_days: null,
-      rate: 0.009,
-      numerator: 9,
-      denominator: 1000,
+    const snapshot = {
+      account_id: account.id,
+      marketplace_id: 'ATVPDKIKX0DER',
+      captured_at: new Date('2026-01-01T00:00:00Z'),
+      source: 'report' as const,
+      granularity: 'snapshot' as const,
     };
-    for (let i = 0; i < 2; i++) {
-      await t.db
-        .insertInto('metric_snapshots')
-        .values(row)
-        .onConflict((oc) => oc.doNothing())
-        .execute();
-    }
+    await t.db.insertInto('health_snapshots').values(snapshot).execute();
+    await expect(t.db.insertInto('health_snapshots').values(snapshot).execute()).rejects.toThrow(
+      /duplicate key|unique/i,
+    );
+    // Daily history from another source for the same instant is another snapshot, not a collision.
+    await t.db
+      .insertInto('health_snapshots')
+      .values({ ...snapshot, source: 'data_kiosk', granularity: 'day' })
+      .execute();
+    await t.db
+      .insertInto('health_snapshots')
+      .values({ ...snapshot, granularity: 'day' })
+      .execute();
     const count = await t.db
-      .selectFrom('metric_snapshots')
-      .where('snapshot_id', '=', snapshot.id)
+      .selectFrom('health_snapshots')
+      .where('account_id', '=', account.id)
       .select((eb) => eb.fn.countAll<string>().as('n'))
       .executeTakeFirstOrThrow();
-    expect(Number(count.n)).toBe(1);
+    expect(Number(count.n)).toBe(3);
   });
 
   it('serializes concurrent transactions without losing writes', async () => {
@@ -202,7 +195,7 @@ describe.each(['postgres', 'pglite'] as const)('data layer on %s', (engine) => {
     });
     const text = plan.rows.map((r) => r['QUERY PLAN']).join('\n');
     expect(text).toContain('health_snapshots_identity_key');
-    expect(text).toContain('metric_snapshots_identity_key');
+    expect(text).toContain('metric_snapshots_snapshot_idx');
     expect(text).not.toMatch(/Seq Scan/);
   });
 });

@@ -44,7 +44,7 @@ async function ingestDays(days: number): Promise<string[]> {
 }
 
 async function history() {
-  const range = { accountId, from: new Date(0) };
+  const range = { accountId, from: new Date(0), resolution: 'report' as const };
   return {
     figures: await figureSeries(t.db, range),
     policies: await policySeries(t.db, range),

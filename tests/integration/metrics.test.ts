@@ -4,6 +4,10 @@ import { parseSellerPerformanceReport } from '@good-standing/server/reports/pars
 import type { ParsedReport, RateMetric } from '@good-standing/server/reports/types.ts';
 import type { RunningSimulator } from '@good-standing/server/simulator/index.ts';
 import { windowDays } from '@good-standing/server/metrics/metrics.repository.ts';
+import { readFile } from 'node:fs/promises';
+import { ingestReport } from '@good-standing/server/ingest/ingest-report.ts';
+import { parseReportBytes } from '@good-standing/server/reports/parse-seller-performance.ts';
+import { samplePath } from '@good-standing/server/reports/fixtures/sample-files.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { buildPollingApp, connectDemoAccount, demoSeller, startTestSimulator } from '../helpers/poller.ts';
 
@@ -89,6 +93,24 @@ const figureKey = (r: { metric: string; channel: string; windowDays: number | nu
 const servedKey = (r: RateMetric) => `${r.metric}|${r.channel}|${windowDays(r.window)}`;
 
 describe('GET /api/overview', () => {
+  it('shows a poll that just ended, not an earlier overview', async () => {
+    await get<Overview>('/api/overview');
+    sim.state.advanceClock({ days: 1 });
+    const report = parseSellerPerformanceReport(sim.state.currentDocument(demoSeller('odr-drift').sellerId));
+    served['odr-drift']!.push(report);
+    const [summary] = await app.poller.pollNow([ids['odr-drift']!]);
+    expect(summary).toMatchObject({ status: 'succeeded', outcome: 'ingested' });
+    const overview = await get<Overview>('/api/overview');
+    const odr = overview.accounts
+      .find((a) => a.id === ids['odr-drift'])!
+      .marketplaces[0]!.metrics.find((f) => f.metric === 'order_defect_rate' && f.channel === 'mfn')!;
+    const servedOdr = report.marketplaces[0]!.rates.find(
+      (r) => r.metric === 'order_defect_rate' && r.channel === 'mfn',
+    )!;
+    expect(odr.rate).toBe(servedOdr.rate);
+    expect(odr.numerator).toBe(servedOdr.numerator);
+  });
+
   it('gives every account the latest figures the simulator served, worst first', async () => {
     const overview = await get<Overview>('/api/overview');
     expect(overview.accounts.map((a) => a.id).sort()).toEqual(Object.values(ids).sort());
@@ -157,7 +179,12 @@ type SeriesBody = {
     channel: string;
     windowDays: number | null;
     target: { value: number; condition: string } | null;
-    points: Array<{ capturedAt: string; rate: number | null; numerator: number | null; source: string }>;
+    points: {
+      capturedAt: string[];
+      rate: Array<number | null>;
+      numerator: Array<number | null>;
+      source: string[];
+    };
   }>;
 };
 
@@ -169,10 +196,10 @@ describe('GET /api/accounts/:id/series', () => {
     const expected = served['odr-drift']!.map((r) =>
       r.marketplaces[0]!.rates.find((x) => x.metric === 'order_defect_rate' && x.channel === 'mfn')!,
     );
-    expect(odr.points.map((p) => p.rate)).toEqual(expected.map((e) => e.rate));
-    expect(odr.points.map((p) => p.numerator)).toEqual(expected.map((e) => e.numerator));
-    expect(odr.points.every((p) => p.source === 'report')).toBe(true);
-    const times = odr.points.map((p) => Date.parse(p.capturedAt));
+    expect(odr.points.rate).toEqual(expected.map((e) => e.rate));
+    expect(odr.points.numerator).toEqual(expected.map((e) => e.numerator));
+    expect(odr.points.source.every((s) => s === 'report')).toBe(true);
+    const times = odr.points.capturedAt.map((at) => Date.parse(at));
     expect(times).toEqual([...times].sort((a, b) => a - b));
     // Every served rate has its series.
     const keys = new Set(body.series.map(figureKey));
@@ -193,11 +220,13 @@ describe('GET /api/accounts/:id/series', () => {
       one.series.every((s) => s.metric === 'late_shipment_rate' && s.marketplaceId === marketplaces[0]),
     ).toBe(true);
 
-    const first = all.series[0]!.points[0]!.capturedAt;
+    const first = all.series[0]!.points.capturedAt[0]!;
     const until = await get<SeriesBody>(
       `/api/accounts/${ids.healthy}/series?from=${since}&to=${encodeURIComponent(first)}`,
     );
-    expect(until.series.every((s) => s.points.length === 1 && s.points[0]!.capturedAt === first)).toBe(true);
+    expect(
+      until.series.every((s) => s.points.capturedAt.length === 1 && s.points.capturedAt[0] === first),
+    ).toBe(true);
   });
 
   it('refuses a bad range and an unknown account with a clear error', async () => {
@@ -228,6 +257,54 @@ describe('GET /api/accounts/:id/series', () => {
       url: `/api/accounts/${ids.healthy}/series?metrics=${encodeURIComponent("x' or '1'='1")}`,
     });
     expect(injected.statusCode).toBe(400);
+  });
+});
+
+describe('series resolution', () => {
+  it('keeps every report, or the last report of each day', async () => {
+    const sample = await readFile(samplePath('at_risk_odr_ip_complaints.json'));
+    const accountId = (
+      await t.db
+        .insertInto('seller_accounts')
+        .values({ seller_id: 'A1RESOLUTION', name: 'Resolution', region: 'eu' })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+    const day = Date.UTC(2026, 10, 2);
+    const captures = [day + 1 * 3600_000, day + 7 * 3600_000, day + 13 * 3600_000, day + 30 * 3600_000];
+    for (const [i, at] of captures.entries()) {
+      const doc = JSON.parse(sample.toString('utf8'));
+      doc.performanceMetrics[0].orderDefectRate.mfn.rate = 0.01 * (i + 1);
+      const bytes = Buffer.from(JSON.stringify(doc));
+      await ingestReport(t.db, {
+        accountId,
+        bytes,
+        amazonReportId: String(i),
+        amazonDocumentId: String(i),
+        marketplaceIds: ['A1F83G8C2ARO7P'],
+        capturedAt: new Date(at),
+        parsed: { ok: true, report: parseReportBytes(bytes) },
+      });
+    }
+    const odr = async (resolution: string) => {
+      const body = await get<SeriesBody & { resolution: string }>(
+        `/api/accounts/${accountId}/series?from=2026-11-01&to=2026-11-05&metrics=order_defect_rate&resolution=${resolution}`,
+      );
+      expect(body.resolution).toBe(resolution);
+      return body.series.find((s) => s.channel === 'mfn')!.points;
+    };
+    expect((await odr('report')).rate).toEqual([0.01, 0.02, 0.03, 0.04]);
+    const daily = await odr('day');
+    expect(daily.rate).toEqual([0.03, 0.04]);
+    expect(daily.capturedAt).toEqual([
+      new Date(captures[2]!).toISOString(),
+      new Date(captures[3]!).toISOString(),
+    ]);
+    // A long range comes daily unless asked otherwise.
+    const long = await get<{ resolution: string }>(
+      `/api/accounts/${accountId}/series?from=2026-09-01&to=2026-11-05`,
+    );
+    expect(long.resolution).toBe('day');
   });
 });
 
@@ -273,7 +350,9 @@ describe('POST /api/accounts/refresh', () => {
       runs: Array<{ accountId: string; runId: string }>;
       skipped: [];
     };
-    expect(runs.map((r) => r.accountId).sort()).toEqual(Object.values(ids).sort());
+    const accounts = await t.db.selectFrom('seller_accounts').select('id').execute();
+    expect(runs.map((r) => r.accountId).sort()).toEqual(accounts.map((a) => a.id).sort());
+    expect(runs.map((r) => r.accountId)).toEqual(expect.arrayContaining(Object.values(ids)));
     expect(skipped).toEqual([]);
     const run = await get<{ status: string }>(`/api/poll-runs/${runs[0]!.runId}`);
     expect(run.status).toBe('queued');

@@ -1,5 +1,12 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { DB, PolicyFigure, SnapshotGranularity, SnapshotSource } from '../db/schema.ts';
+import type {
+  Channel,
+  DB,
+  MetricSnapshotsTable,
+  PolicyFigure,
+  SnapshotGranularity,
+  SnapshotSource,
+} from '../db/schema.ts';
 import type { MarketplaceHealth, ReportingWindow } from '../reports/types.ts';
 
 // The time series: health snapshots (one marketplace at one capture), their figures, the newest figure of every
@@ -266,35 +273,56 @@ export interface RangeQuery {
   to?: Date | null;
 }
 
-/** Every figure of one account in a time range, oldest first, with the snapshot it belongs to. */
-export async function figureSeries(db: Db, query: RangeQuery & { metrics?: string[] }) {
-  let q = db
-    .selectFrom('health_snapshots as h')
-    .innerJoin('metric_snapshots as m', 'm.snapshot_id', 'h.id')
-    .select([
-      'h.marketplace_id',
-      'h.captured_at',
-      'h.source',
-      'h.granularity',
-      'm.metric',
-      'm.channel',
-      'm.window_days',
-      'm.rate',
-      'm.numerator',
-      'm.denominator',
-      'm.status',
-      'm.target_value',
-      'm.target_condition',
-      'm.window_from',
-      'm.window_to',
-      'm.parts',
-    ])
-    .where('h.account_id', '=', query.accountId)
-    .where('h.captured_at', '>=', query.from);
-  if (query.to) q = q.where('h.captured_at', '<=', query.to);
-  if (query.marketplaceIds?.length) q = q.where('h.marketplace_id', 'in', query.marketplaceIds);
-  if (query.metrics?.length) q = q.where('m.metric', 'in', query.metrics);
-  return q.orderBy('h.captured_at').execute();
+export type Resolution = 'report' | 'day';
+
+/**
+ * Every figure of one account in a time range, oldest first. At `day` resolution each UTC day keeps its last
+ * snapshot per marketplace and source: Amazon moves its figures at most daily, so that point stands for the day.
+ */
+export async function figureSeries(
+  db: Db,
+  query: RangeQuery & { metrics?: string[]; resolution: Resolution },
+) {
+  const marketplaces = query.marketplaceIds?.length
+    ? sql`and h.marketplace_id in (${sql.join(query.marketplaceIds)})`
+    : sql``;
+  const until = query.to ? sql`and h.captured_at <= ${query.to}` : sql``;
+  const metrics = query.metrics?.length ? sql`and m.metric in (${sql.join(query.metrics)})` : sql``;
+  const snapshots =
+    query.resolution === 'day'
+      ? sql`select distinct on (h.marketplace_id, h.source, h.granularity, date_trunc('day', h.captured_at, 'UTC'))
+            h.id, h.marketplace_id, h.captured_at, h.source, h.granularity
+          from health_snapshots h
+          where h.account_id = ${query.accountId} and h.captured_at >= ${query.from} ${until} ${marketplaces}
+          order by h.marketplace_id, h.source, h.granularity, date_trunc('day', h.captured_at, 'UTC'),
+            h.captured_at desc`
+      : sql`select h.id, h.marketplace_id, h.captured_at, h.source, h.granularity
+          from health_snapshots h
+          where h.account_id = ${query.accountId} and h.captured_at >= ${query.from} ${until} ${marketplaces}`;
+  const result = await sql<{
+    marketplace_id: string;
+    captured_at: Date;
+    source: SnapshotSource;
+    granularity: SnapshotGranularity;
+    metric: string;
+    channel: Channel;
+    window_days: number | null;
+    rate: number | null;
+    numerator: number | null;
+    denominator: number | null;
+    status: string | null;
+    target_value: number | null;
+    target_condition: string | null;
+    window_from: Date | null;
+    window_to: Date | null;
+    parts: MetricSnapshotsTable['parts']['__select__'];
+  }>`with s as (${snapshots})
+    select s.marketplace_id, s.captured_at, s.source, s.granularity, m.metric, m.channel, m.window_days, m.rate,
+      m.numerator, m.denominator, m.status, m.target_value, m.target_condition, m.window_from, m.window_to, m.parts
+    from s join metric_snapshots m on m.snapshot_id = s.id
+    where true ${metrics}
+    order by s.captured_at`.execute(db);
+  return result.rows;
 }
 export type FigureRow = Awaited<ReturnType<typeof figureSeries>>[number];
 

@@ -14,7 +14,8 @@ import {
   WarningStateItem,
   WarningStatesQuery,
 } from './metrics.schemas.ts';
-import { buildOverview, buildSeries, buildViolations } from './metrics.service.ts';
+import { buildSeries, buildViolations } from './metrics.service.ts';
+import { OverviewCache } from './overview-cache.ts';
 
 export interface MetricsRoutesOptions {
   /** An account with no successful poll for this long is shown as stale. */
@@ -23,6 +24,8 @@ export interface MetricsRoutesOptions {
 
 const DAY_MS = 86_400_000;
 const DEFAULT_SERIES_DAYS = 90;
+/** Longer ranges come at one point a day unless asked otherwise: four reports a day add nothing to a chart. */
+const REPORT_RESOLUTION_DAYS = 31;
 /** Two years and a little: the longest history Amazon keeps, with room for a leap year. */
 const MAX_RANGE_DAYS = 740;
 
@@ -40,6 +43,7 @@ function range(query: { from?: Date; to?: Date }, defaultDays: number | null, no
 
 export const metricsRoutes: FastifyPluginAsyncZod<MetricsRoutesOptions> = async (app, { staleAfterMs }) => {
   const db = app.database.db;
+  const overview = new OverviewCache(db, staleAfterMs);
 
   async function accountOrThrow(id: string) {
     const row = await findAccount(db, id);
@@ -56,7 +60,11 @@ export const metricsRoutes: FastifyPluginAsyncZod<MetricsRoutesOptions> = async 
         response: { 200: Overview },
       },
     },
-    async () => buildOverview(db, { now: new Date(), staleAfterMs }),
+    async (_request, reply) =>
+      reply
+        .type('application/json; charset=utf-8')
+        // JSON text of the schema above, validated when the cache built it.
+        .send((await overview.json()) as unknown as z.infer<typeof Overview>),
   );
 
   app.get(
@@ -74,12 +82,14 @@ export const metricsRoutes: FastifyPluginAsyncZod<MetricsRoutesOptions> = async 
     async (request) => {
       const account = await accountOrThrow(request.params.id);
       const { from, to } = range(request.query, DEFAULT_SERIES_DAYS);
+      const span = (to ?? new Date()).getTime() - from.getTime();
       return buildSeries(db, {
         accountId: account.id,
         marketplaceIds: request.query.marketplace,
         metrics: request.query.metrics,
         from,
         to,
+        resolution: request.query.resolution ?? (span > REPORT_RESOLUTION_DAYS * DAY_MS ? 'day' : 'report'),
       });
     },
   );

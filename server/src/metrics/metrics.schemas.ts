@@ -46,6 +46,12 @@ export const SeriesQuery = RangeQuery.extend({
   metrics: CsvList('metric names').describe(
     'Metric names, comma-separated (order_defect_rate, late_shipment_rate, ...); every metric if absent',
   ),
+  resolution: z
+    .enum(['report', 'day'])
+    .optional()
+    .describe(
+      'report: every report; day: the last of each UTC day. Default: report up to 31 days, day beyond',
+    ),
 });
 
 export const WarningStatesQuery = z.object({
@@ -151,25 +157,36 @@ export const Overview = z
   })
   .describe('Overview');
 
-export const SeriesPoint = z.object({
-  capturedAt: Instant,
-  rate: z.number().nullable(),
-  numerator: z.number().nullable(),
-  denominator: z.number().nullable(),
-  status: z.string().nullable(),
-  targetValue: z.number().nullable(),
-  windowFrom: Instant.nullable(),
-  windowTo: Instant.nullable(),
-  source: z.enum(['report', 'data_kiosk']),
-  granularity: z.enum(['snapshot', 'day', 'week', 'month']),
-  parts: Parts,
-});
+const column = <T extends z.ZodType>(item: T) => z.array(item);
+
+/**
+ * The points of one series as columns, oldest first: `capturedAt[i]`, `rate[i]`... belong together. Columns keep a
+ * year of figures small to send and quick to chart.
+ */
+export const SeriesPoints = z
+  .object({
+    capturedAt: column(Instant),
+    rate: column(z.number().nullable()),
+    numerator: column(z.number().nullable()),
+    denominator: column(z.number().nullable()),
+    status: column(z.string().nullable()),
+    targetValue: column(z.number().nullable()),
+    windowFrom: column(Instant.nullable()),
+    windowTo: column(Instant.nullable()),
+    source: column(z.enum(['report', 'data_kiosk'])),
+    granularity: column(z.enum(['snapshot', 'day', 'week', 'month'])),
+    parts: column(Parts),
+  })
+  .describe('SeriesPoints');
 
 export const Series = z
   .object({
     accountId: z.uuid(),
     from: Instant,
     to: Instant.nullable(),
+    resolution: z
+      .enum(['report', 'day'])
+      .describe('report: every report; day: the last report of each UTC day'),
     series: z.array(
       z.object({
         marketplaceId: z.string(),
@@ -177,7 +194,7 @@ export const Series = z
         channel: Channel,
         windowDays: z.number().nullable(),
         target: Target.describe('The target of the newest point'),
-        points: z.array(SeriesPoint).describe('Oldest first'),
+        points: SeriesPoints,
       }),
     ),
   })

@@ -9,6 +9,7 @@ import {
   snapshotPolicies,
   type LatestFigureRow,
   type RangeQuery,
+  type Resolution,
 } from './metrics.repository.ts';
 import type {
   Overview,
@@ -157,10 +158,11 @@ export async function buildOverview(
 
 export async function buildSeries(
   db: Kysely<DB>,
-  query: RangeQuery & { metrics?: string[] },
+  query: RangeQuery & { metrics?: string[]; resolution: Resolution },
 ): Promise<z.infer<typeof Series>> {
   const rows = await figureSeries(db, query);
-  const byKey = new Map<string, z.infer<typeof Series>['series'][number]>();
+  type One = z.infer<typeof Series>['series'][number];
+  const byKey = new Map<string, One>();
   for (const r of rows) {
     const key = `${r.marketplace_id}|${r.metric}|${r.channel}|${r.window_days}`;
     let series = byKey.get(key);
@@ -171,26 +173,37 @@ export async function buildSeries(
         channel: r.channel,
         windowDays: r.window_days,
         target: null,
-        points: [],
+        points: {
+          capturedAt: [],
+          rate: [],
+          numerator: [],
+          denominator: [],
+          status: [],
+          targetValue: [],
+          windowFrom: [],
+          windowTo: [],
+          source: [],
+          granularity: [],
+          parts: [],
+        },
       };
       byKey.set(key, series);
     }
     if (r.target_value !== null && r.target_condition !== null) {
       series.target = { value: r.target_value, condition: r.target_condition };
     }
-    series.points.push({
-      capturedAt: r.captured_at.toISOString(),
-      rate: r.rate,
-      numerator: r.numerator,
-      denominator: r.denominator,
-      status: r.status,
-      targetValue: r.target_value,
-      windowFrom: iso(r.window_from),
-      windowTo: iso(r.window_to),
-      source: r.source,
-      granularity: r.granularity,
-      parts: r.parts,
-    });
+    const p = series.points;
+    p.capturedAt.push(r.captured_at.toISOString());
+    p.rate.push(r.rate);
+    p.numerator.push(r.numerator);
+    p.denominator.push(r.denominator);
+    p.status.push(r.status);
+    p.targetValue.push(r.target_value);
+    p.windowFrom.push(iso(r.window_from));
+    p.windowTo.push(iso(r.window_to));
+    p.source.push(r.source);
+    p.granularity.push(r.granularity);
+    p.parts.push(r.parts);
   }
   const series = [...byKey.values()].sort(
     (a, b) =>
@@ -199,7 +212,13 @@ export async function buildSeries(
       a.channel.localeCompare(b.channel) ||
       (a.windowDays ?? 0) - (b.windowDays ?? 0),
   );
-  return { accountId: query.accountId, from: query.from.toISOString(), to: iso(query.to ?? null), series };
+  return {
+    accountId: query.accountId,
+    from: query.from.toISOString(),
+    to: iso(query.to ?? null),
+    resolution: query.resolution,
+    series,
+  };
 }
 
 export async function buildViolations(
