@@ -28,7 +28,7 @@ async function withDatabase<T>(
   }
 }
 
-export function buildCli(): Command {
+function buildCli(): Command {
   const program = new Command()
     .name('good-standing')
     .description('Good Standing operator commands')

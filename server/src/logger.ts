@@ -23,7 +23,7 @@ const SECRET_KEYS = [
 const DEPTHS = ['', '*.', '*.*.'];
 
 // Secrets never reach a log line: these paths are censored wherever they appear in a logged object.
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-amz-access-token"]',

@@ -16,7 +16,7 @@ import { createPruneJob, type PruneJob } from './documents/prune-job.ts';
 // What the server and the operator CLI share once the database is open: migrations, the secret key, the
 // SP-API clients (demo simulator or Amazon) and the poller.
 
-export interface RuntimeOptions {
+interface RuntimeOptions {
   spapi?: SpApiSettings;
   poller?: Partial<PollerOptions>;
   rateScale?: number;
@@ -24,7 +24,7 @@ export interface RuntimeOptions {
   demo?: Partial<DemoOptions>;
 }
 
-export interface Runtime {
+interface Runtime {
   secrets: SecretBox;
   clients: SpApiClients;
   poller: Poller;

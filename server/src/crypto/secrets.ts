@@ -42,7 +42,7 @@ export class SecretBox {
   }
 }
 
-export interface ResolvedSecret {
+interface ResolvedSecret {
   secret: string;
   /** Where it came from, for the start-up log line (never the value). */
   origin: 'environment' | 'file' | 'generated';

@@ -9,11 +9,11 @@ import type { DB } from '../db/schema.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
-export function sha256(bytes: Buffer): string {
+function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-export interface DocumentInput {
+interface DocumentInput {
   accountId: string;
   reportType: string;
   /** The document bytes, uncompressed. */
@@ -25,7 +25,7 @@ export interface DocumentInput {
   parsed: { ok: true; notes: string[] } | { ok: false; error: string };
 }
 
-export interface StoredDocument {
+interface StoredDocument {
   id: string;
   /** True when this call stored it, or replayed a once-malformed copy that now parses: figures are to be written. */
   isNew: boolean;
@@ -110,7 +110,7 @@ export async function markEvaluated(db: Db, reportDocumentId: string): Promise<v
     .execute();
 }
 
-export interface PruneOptions {
+interface PruneOptions {
   /** Bodies of documents captured before this are dropped. */
   capturedBefore: Date;
   /** Rows per statement, so a large backlog never holds locks for long. */

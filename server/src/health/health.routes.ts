@@ -13,7 +13,7 @@ const HealthBody = z
   })
   .describe('Health');
 
-export interface HealthOptions {
+interface HealthOptions {
   database: Database;
   demo: boolean;
 }

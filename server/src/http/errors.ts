@@ -18,7 +18,7 @@ const STATUS_BY_CODE = {
   SERVICE_UNAVAILABLE: 503,
 } as const;
 
-export type ErrorCode = keyof typeof STATUS_BY_CODE;
+type ErrorCode = keyof typeof STATUS_BY_CODE;
 
 export class AppError extends Error {
   constructor(
@@ -44,7 +44,7 @@ export const ErrorBody = z
   })
   .describe('Error');
 
-export type ErrorBodyType = z.infer<typeof ErrorBody>;
+type ErrorBodyType = z.infer<typeof ErrorBody>;
 
 function body(code: string, message: string, details?: unknown): ErrorBodyType {
   return { error: { code, message, ...(details === undefined ? {} : { details }) } };

@@ -11,7 +11,7 @@ type NodeHandler = (
   next: (error?: unknown) => void,
 ) => void | Promise<void>;
 
-export interface WebOptions {
+interface WebOptions {
   /** Where `pnpm build` put the adapter-node output (the folder holding handler.js). */
   buildDir: string;
 }

@@ -12,7 +12,7 @@ export class GzipError extends Error {
 // object (docs#3200) and a client ignores the header; more than that is not a quirk any more but garbage.
 const MAX_GZIP_LAYERS = 2;
 
-export function isGzip(bytes: Uint8Array): boolean {
+function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 

@@ -71,7 +71,7 @@ function daysInMonth(year: number, month: number): number {
 
 /** A strict ISO 8601 reader: `Date.parse` alone would take "1" as the year 2001 and read a zone-less time in the
  * server's local zone, and would roll 30 February over into March. */
-export function parseIsoInstant(text: string): ParsedInstant | null {
+function parseIsoInstant(text: string): ParsedInstant | null {
   const m = ISO_INSTANT.exec(text.trim());
   if (!m) return null;
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = m;
@@ -96,7 +96,7 @@ export function parseIsoInstant(text: string): ParsedInstant | null {
   return { iso: date.toISOString(), zoneAssumed: zone === undefined };
 }
 
-export function readDate(ctx: ParseContext, obj: JsonObject, key: string, path: string): string | null {
+function readDate(ctx: ParseContext, obj: JsonObject, key: string, path: string): string | null {
   const value = obj[key];
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string') {

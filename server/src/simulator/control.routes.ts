@@ -8,7 +8,7 @@ import type { FaultSpec } from './faults.ts';
 import type { AddAccountInput, SimulatorState } from './state.ts';
 import { SimulatorError } from './state.ts';
 
-export interface ControlLogger {
+interface ControlLogger {
   info(...args: unknown[]): void;
 }
 

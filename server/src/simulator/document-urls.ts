@@ -5,7 +5,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SpApiRegion } from '../spapi/marketplaces.ts';
 
-export const DOCUMENT_URL_TTL_S = 300;
+const DOCUMENT_URL_TTL_S = 300;
 
 const HOSTS: Readonly<Record<SpApiRegion, { host: string; awsRegion: string }>> = {
   na: { host: 'tortuga-prod-na.s3-external-1.amazonaws.com', awsRegion: 'us-east-1' },
@@ -16,7 +16,7 @@ const HOSTS: Readonly<Record<SpApiRegion, { host: string; awsRegion: string }>> 
 /** `/<32 hex>/<document id>`: the path the download route answers. */
 export const DOCUMENT_PATH = /^\/[0-9a-f]{32}\/(amzn1\.spdoc\.[A-Za-z0-9.-]+)$/;
 
-export type UrlCheck =
+type UrlCheck =
   { ok: true; documentId: string } | { ok: false; reason: 'signature' | 'expired'; expiresAt?: Date };
 
 export class DocumentUrlSigner {

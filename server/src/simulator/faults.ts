@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { createRng } from './prng.ts';
 
-export const REQUEST_FAULT_TYPES = ['throttle', 'error', 'latency', 'timeout'] as const;
+const REQUEST_FAULT_TYPES = ['throttle', 'error', 'latency', 'timeout'] as const;
 /** Faults in the document bytes. `gzip-unflagged`: gzip bytes without `compressionAlgorithm` (#1280);
  * `content-encoding`: the download also says `Content-Encoding: gzip`, so clients that honour it gunzip twice. */
 export const DOCUMENT_FAULT_TYPES = [
@@ -15,12 +15,12 @@ export const DOCUMENT_FAULT_TYPES = [
   'gzip-unflagged',
   'content-encoding',
 ] as const;
-export const OUTCOME_FAULT_TYPES = ['fatal', 'cancelled', 'stuck'] as const;
+const OUTCOME_FAULT_TYPES = ['fatal', 'cancelled', 'stuck'] as const;
 
-export type RequestFaultType = (typeof REQUEST_FAULT_TYPES)[number];
+type RequestFaultType = (typeof REQUEST_FAULT_TYPES)[number];
 export type DocumentFaultType = (typeof DOCUMENT_FAULT_TYPES)[number];
-export type OutcomeFaultType = (typeof OUTCOME_FAULT_TYPES)[number];
-export type FaultType = RequestFaultType | DocumentFaultType | OutcomeFaultType;
+type OutcomeFaultType = (typeof OUTCOME_FAULT_TYPES)[number];
+type FaultType = RequestFaultType | DocumentFaultType | OutcomeFaultType;
 
 export const faultSpecSchema = z.object({
   type: z.enum([...REQUEST_FAULT_TYPES, ...DOCUMENT_FAULT_TYPES, ...OUTCOME_FAULT_TYPES]),

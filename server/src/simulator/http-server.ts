@@ -19,7 +19,7 @@ export interface SimulatorLogger {
   warn(...args: unknown[]): void;
 }
 
-export interface HttpServerOptions {
+interface HttpServerOptions {
   state: SimulatorState;
   control: boolean;
   logger: SimulatorLogger;

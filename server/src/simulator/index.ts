@@ -67,23 +67,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
 
 export { DEMO_ACCOUNTS, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from './demo-accounts.ts';
 export type { DemoAccount } from './demo-accounts.ts';
-export { SimulatorState, SimulatorError } from './state.ts';
-export type { AccountView, AddAccountInput, StateSnapshot } from './state.ts';
-export { USAGE_PLANS, scaledPlan } from './usage-plans.ts';
-export type { SpApiOperation, UsagePlan } from './usage-plans.ts';
-export {
-  DIALECTS,
-  DIALECT_NAMES,
-  dialectForSeller,
-  generateSellerPerformanceReport,
-  roundRate,
-} from './performance-report.ts';
-export type { DialectName, ReportDialect, SellerPerformanceDocument } from './performance-report.ts';
-export { SCENARIO_DESCRIPTIONS, SCENARIO_NAMES, isScenarioName, odrDriftTrend } from './scenarios.ts';
-export type { ScenarioName } from './scenarios.ts';
-export { MARKETPLACE_IDS, marketplaceInfo } from './marketplaces.ts';
-export type { MarketplaceInfo } from './marketplaces.ts';
-export type { ActiveFault, FaultSpec, FaultType } from './faults.ts';
-export type { CountersSnapshot } from './counters.ts';
+export { SimulatorState } from './state.ts';
+export type { StateSnapshot } from './state.ts';
+export { USAGE_PLANS } from './usage-plans.ts';
+export { generateSellerPerformanceReport } from './performance-report.ts';
+export type { SellerPerformanceDocument } from './performance-report.ts';
+export { MARKETPLACE_IDS } from './marketplaces.ts';
+export type { FaultSpec } from './faults.ts';
 export type { SimulatorLogger } from './http-server.ts';
-export { SELLER_PERFORMANCE_REPORT } from './report-store.ts';

@@ -10,7 +10,7 @@ import { hashString } from './prng.ts';
 import type { ScenarioName } from './scenarios.ts';
 import { isScenarioName, marketplaceFigures, WINDOWS } from './scenarios.ts';
 
-export interface ReportDialect {
+interface ReportDialect {
   /** `real`: ahrStatus, warningStates, preFulfillmentCancellationRate, documentRequests (seen in real data).
    * `model`: accountHealthRatingStatus, warningState, prefulfillmentCancelRate, documentRequest (schema examples),
    * including the examples' copy error `afn.fulfillmentType: "mfn"`. */
@@ -51,8 +51,6 @@ export const DIALECTS = {
 } as const satisfies Record<string, ReportDialect>;
 
 export type DialectName = keyof typeof DIALECTS;
-
-export const DIALECT_NAMES = Object.keys(DIALECTS) as DialectName[];
 
 export function isDialectName(value: unknown): value is DialectName {
   return typeof value === 'string' && value in DIALECTS;
@@ -116,7 +114,7 @@ export function generateSellerPerformanceReport(
 }
 
 /** Rounds a rate to 6 decimals, as the samples do; whole values stay integers (`0`, `1`). */
-export function roundRate(numerator: number, denominator: number): number {
+function roundRate(numerator: number, denominator: number): number {
   return denominator === 0 ? 0 : Math.round((numerator / denominator) * 1e6) / 1e6;
 }
 

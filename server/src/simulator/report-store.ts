@@ -10,8 +10,8 @@ import type { SpApiRegion } from '../spapi/marketplaces.ts';
 export const PROCESSING_STATUSES = ['CANCELLED', 'DONE', 'FATAL', 'IN_PROGRESS', 'IN_QUEUE'] as const;
 export type ProcessingStatus = (typeof PROCESSING_STATUSES)[number];
 
-export const SELLER_PERFORMANCE_REPORT = 'GET_V2_SELLER_PERFORMANCE_REPORT';
-export const REPORT_RETENTION_MS = 90 * 86_400_000;
+const SELLER_PERFORMANCE_REPORT = 'GET_V2_SELLER_PERFORMANCE_REPORT';
+const REPORT_RETENTION_MS = 90 * 86_400_000;
 
 /** The `Report` object of the Reports API 2021-06-30. */
 export interface ReportView {
@@ -27,7 +27,7 @@ export interface ReportView {
   reportDocumentId?: string;
 }
 
-export interface StoredDocument {
+interface StoredDocument {
   documentId: string;
   sellerId: string;
   reportId: string;
@@ -58,7 +58,7 @@ interface ReportRecord {
   finished?: { status: 'DONE' | 'FATAL' | 'CANCELLED'; documentId?: string };
 }
 
-export interface CreateReportInput {
+interface CreateReportInput {
   sellerId: string;
   region: SpApiRegion;
   reportType: string;
@@ -80,7 +80,7 @@ export interface ReportFilter {
   beforeSeq?: number;
 }
 
-export interface ReportStoreClock {
+interface ReportStoreClock {
   virtualNowMs(): number;
   wallNowMs(): number;
 }
@@ -318,6 +318,6 @@ function encodeDocument(documentId: string, record: ReportRecord, content: unkno
 }
 
 /** Amazon's format for report times: `2025-06-02T10:27:03+00:00`. */
-export function amazonTime(ms: number): string {
+function amazonTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, '+00:00');
 }

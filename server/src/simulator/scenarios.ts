@@ -46,7 +46,7 @@ export function isScenarioName(value: unknown): value is ScenarioName {
   return typeof value === 'string' && (SCENARIO_NAMES as readonly string[]).includes(value);
 }
 
-export interface ScenarioContext {
+interface ScenarioContext {
   sellerId: string;
   marketplace: MarketplaceInfo;
   day: number;
@@ -134,7 +134,7 @@ function healthyModel(ctx: ScenarioContext): ShopModel {
 }
 
 /** The noiseless MFN ODR trend of the drift scenario; the account status follows it with a lag. */
-export function odrDriftTrend(day: number): number {
+function odrDriftTrend(day: number): number {
   if (day <= 0) return 0.004;
   if (day <= 40) return 0.004 + 0.00027 * day;
   const peak = 0.004 + 0.00027 * 40;

@@ -11,7 +11,7 @@ import { isScenarioName, marketplaceFigures } from './scenarios.ts';
 import type { SimulatorState } from './state.ts';
 import type { SpApiOperation } from './usage-plans.ts';
 
-export interface SpApiContext {
+interface SpApiContext {
   state: SimulatorState;
   signer: DocumentUrlSigner;
   sellerId: string;
@@ -19,7 +19,7 @@ export interface SpApiContext {
   params: Record<string, string>;
 }
 
-export interface SpApiRoute {
+interface SpApiRoute {
   operation: SpApiOperation;
   params: Record<string, string>;
 }

@@ -22,7 +22,7 @@ const DAY_MS = 86_400_000;
 export const ACCESS_TOKEN_TTL_S = 3600;
 const AUTHORIZATION_CODE_TTL_MS = 5 * 60_000;
 
-export interface StateOptions {
+interface StateOptions {
   clientId: string;
   clientSecret: string;
   rateScale: number;
@@ -69,7 +69,7 @@ export type TokenGrant =
   | { ok: true; accessToken: string; refreshToken?: string; sellerId?: string }
   | { ok: false; error: 'invalid_grant' | 'invalid_client'; description: string };
 
-export type AccessCheck =
+type AccessCheck =
   { ok: true; sellerId: string | undefined } | { ok: false; reason: 'missing' | 'expired' | 'invalid' };
 
 interface AccountRecord {

@@ -6,7 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { RunningSimulator } from './index.ts';
 import type { SpApiRegion } from '../spapi/marketplaces.ts';
 
-export interface SimResponse {
+interface SimResponse {
   status: number;
   headers: IncomingHttpHeaders;
   body: Buffer;
@@ -14,7 +14,7 @@ export interface SimResponse {
   json: <T = unknown>() => T;
 }
 
-export interface SimCall {
+interface SimCall {
   method?: string;
   /** Path and query, e.g. `/reports/2021-06-30/reports?reportTypes=X`. */
   path: string;

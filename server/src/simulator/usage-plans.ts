@@ -4,10 +4,10 @@
 import { TokenBucket } from '../lib/token-bucket.ts';
 import { USAGE_PLANS, type SpApiOperation, type UsagePlan } from '../spapi/usage-plans.ts';
 
-export { USAGE_PLANS, type SpApiOperation, type UsagePlan };
+export { USAGE_PLANS, type SpApiOperation };
 
 /** The plan as this simulator applies it: rate times `rateScale`, burst times `burstScale` (at least 1). */
-export function scaledPlan(operation: SpApiOperation, rateScale: number, burstScale: number): UsagePlan {
+function scaledPlan(operation: SpApiOperation, rateScale: number, burstScale: number): UsagePlan {
   const plan = USAGE_PLANS[operation];
   return {
     rate: Number((plan.rate * rateScale).toPrecision(6)),

@@ -25,8 +25,6 @@ import { createSellingPartner, type RawResponse, type SellingPartnerLike } from 
 import { sharedLocalTransportAgent } from './transport.ts';
 import type { SpApiRegion } from './marketplaces.ts';
 
-export { MARKETPLACES, marketplaceRegion, type MarketplaceInfo, type SpApiRegion } from './marketplaces.ts';
-
 export interface SpApiAppCredentials {
   clientId: string;
   clientSecret: string;

@@ -1,7 +1,7 @@
 import { GzipError, gunzipLayers } from '../lib/gzip.ts';
 import { MalformedDocumentError } from './errors.ts';
 
-export interface DecodedDocument {
+interface DecodedDocument {
   bytes: Buffer;
   compressed: boolean;
 }

@@ -14,7 +14,7 @@
  * `safeDetail`, which strips anything shaped like an LWA token or client secret and caps the length.
  */
 
-export interface SpApiErrorInit {
+interface SpApiErrorInit {
   code: string;
   retryable: boolean;
   operation?: string;
@@ -67,7 +67,7 @@ export class AuthError extends SpApiError {
   }
 }
 
-export type ReportFailureStatus = 'FATAL' | 'CANCELLED';
+type ReportFailureStatus = 'FATAL' | 'CANCELLED';
 
 /**
  * The report ended FATAL or CANCELLED. Neither is retryable within a poll:
@@ -243,7 +243,7 @@ export function toSpApiError(err: unknown, operation: string): SpApiError {
   return new SpApiError(say(`failed (${code})`), { code, operation, retryable: false });
 }
 
-export interface HttpErrorResponse {
+interface HttpErrorResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;

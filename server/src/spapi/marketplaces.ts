@@ -201,8 +201,3 @@ export const MARKETPLACES: Readonly<Record<string, MarketplaceInfo>> = Object.fr
     domainName: 'www.amazon.sg',
   },
 });
-
-/** The region of a known marketplace id, or undefined for an id we do not know. */
-export function marketplaceRegion(marketplaceId: string): SpApiRegion | undefined {
-  return Object.hasOwn(MARKETPLACES, marketplaceId) ? MARKETPLACES[marketplaceId]?.region : undefined;
-}

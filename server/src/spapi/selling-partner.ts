@@ -28,7 +28,7 @@ export interface RawResponse {
   chunks: Buffer[];
 }
 
-export interface SellingPartnerConfig {
+interface SellingPartnerConfig {
   region: SpApiRegion;
   refreshToken: string;
   clientId: string;

@@ -15,10 +15,10 @@ export interface SpApiSettings {
   timeoutMs?: number;
 }
 
-export type CallSink = (event: SpApiCallEvent) => void;
+type CallSink = (event: SpApiCallEvent) => void;
 
 /** What a client needs of a connected account; declared here so spapi/ never depends on the database schema. */
-export interface SpApiAccount {
+interface SpApiAccount {
   id: string;
   seller_id: string;
   region: SpApiRegion;
