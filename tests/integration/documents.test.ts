@@ -5,11 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestReport } from '@good-standing/server/ingest/ingest-report.ts';
 import { pruneRawBodies, readDocumentBody } from '@good-standing/server/documents/documents.repository.ts';
 import { createPruneJob } from '@good-standing/server/documents/prune-job.ts';
-import {
-  figureSeries,
-  policySeries,
-  statusHistory,
-} from '@good-standing/server/metrics/metrics.repository.ts';
+import { seriesJson, policySeries, statusHistory } from '@good-standing/server/metrics/metrics.repository.ts';
 import { parseReportBytes } from '@good-standing/server/reports/parse-seller-performance.ts';
 import { samplePath } from '@good-standing/server/reports/fixtures/sample-files.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
@@ -46,7 +42,7 @@ async function ingestDays(days: number): Promise<string[]> {
 async function history() {
   const range = { accountId, from: new Date(0), resolution: 'report' as const };
   return {
-    figures: await figureSeries(t.db, range),
+    figures: JSON.parse(await seriesJson(t.db, range)) as { series: Array<{ points: { rate: unknown[] } }> },
     policies: await policySeries(t.db, range),
     statuses: await statusHistory(t.db, range),
   };
@@ -71,7 +67,8 @@ describe('pruning raw documents', () => {
   it('drops the bodies older than the cutoff and keeps every figure parsed from them', async () => {
     const ids = await ingestDays(10);
     const before = await history();
-    expect(before.figures.length).toBeGreaterThan(10);
+    expect(before.figures.series.length).toBeGreaterThan(3);
+    expect(before.figures.series[0]!.points.rate).toHaveLength(10);
 
     // Small batches, so the loop over batches is exercised too.
     const pruned = await pruneRawBodies(t.db, {

@@ -1,12 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type {
-  Channel,
-  DB,
-  MetricSnapshotsTable,
-  PolicyFigure,
-  SnapshotGranularity,
-  SnapshotSource,
-} from '../db/schema.ts';
+import type { DB, PolicyFigure, SnapshotGranularity, SnapshotSource } from '../db/schema.ts';
 import type { MarketplaceHealth, ReportingWindow } from '../reports/types.ts';
 
 // The time series: health snapshots (one marketplace at one capture), their figures, the newest figure of every
@@ -276,55 +269,80 @@ export interface RangeQuery {
 export type Resolution = 'report' | 'day';
 
 /**
- * Every figure of one account in a time range, oldest first. At `day` resolution each UTC day keeps its last
- * snapshot per marketplace and source: Amazon moves its figures at most daily, so that point stands for the day.
+ * The series of one account in a time range as the API's JSON text (see `Series` in metrics.schemas.ts), built
+ * by Postgres (instants as its JSON writes them: ISO 8601 with an offset): a year of figures is tens of thousands of values, which Postgres aggregates in a few milliseconds
+ * while parsing them into rows and back into JSON would cost a Node process ten times that.
+ *
+ * At `day` resolution each UTC day keeps its last snapshot per marketplace and source: Amazon moves its figures
+ * at most daily, so that point stands for the day.
  */
-export async function figureSeries(
+export async function seriesJson(
   db: Db,
   query: RangeQuery & { metrics?: string[]; resolution: Resolution },
-) {
+): Promise<string> {
   const marketplaces = query.marketplaceIds?.length
     ? sql`and h.marketplace_id in (${sql.join(query.marketplaceIds)})`
     : sql``;
   const until = query.to ? sql`and h.captured_at <= ${query.to}` : sql``;
   const metrics = query.metrics?.length ? sql`and m.metric in (${sql.join(query.metrics)})` : sql``;
+  const range = sql`h.account_id = ${query.accountId} and h.captured_at >= ${query.from} ${until} ${marketplaces}`;
   const snapshots =
     query.resolution === 'day'
       ? sql`select distinct on (h.marketplace_id, h.source, h.granularity, date_trunc('day', h.captured_at, 'UTC'))
             h.id, h.marketplace_id, h.captured_at, h.source, h.granularity
-          from health_snapshots h
-          where h.account_id = ${query.accountId} and h.captured_at >= ${query.from} ${until} ${marketplaces}
+          from health_snapshots h where ${range}
           order by h.marketplace_id, h.source, h.granularity, date_trunc('day', h.captured_at, 'UTC'),
             h.captured_at desc`
       : sql`select h.id, h.marketplace_id, h.captured_at, h.source, h.granularity
-          from health_snapshots h
-          where h.account_id = ${query.accountId} and h.captured_at >= ${query.from} ${until} ${marketplaces}`;
-  const result = await sql<{
-    marketplace_id: string;
-    captured_at: Date;
-    source: SnapshotSource;
-    granularity: SnapshotGranularity;
-    metric: string;
-    channel: Channel;
-    window_days: number | null;
-    rate: number | null;
-    numerator: number | null;
-    denominator: number | null;
-    status: string | null;
-    target_value: number | null;
-    target_condition: string | null;
-    window_from: Date | null;
-    window_to: Date | null;
-    parts: MetricSnapshotsTable['parts']['__select__'];
-  }>`with s as (${snapshots})
-    select s.marketplace_id, s.captured_at, s.source, s.granularity, m.metric, m.channel, m.window_days, m.rate,
-      m.numerator, m.denominator, m.status, m.target_value, m.target_condition, m.window_from, m.window_to, m.parts
-    from s join metric_snapshots m on m.snapshot_id = s.id
-    where true ${metrics}
-    order by s.captured_at`.execute(db);
-  return result.rows;
+          from health_snapshots h where ${range}`;
+  const column = (expression: ReturnType<typeof sql>) => sql`json_agg(${expression} order by f.captured_at)`;
+  const result = await sql<{ body: string }>`
+    with s as (${snapshots}),
+    f as (
+      select s.marketplace_id, s.captured_at, s.source, s.granularity, m.metric, m.channel, m.window_days, m.rate,
+        m.numerator, m.denominator, m.status, m.target_value, m.target_condition, m.window_from, m.window_to,
+        m.parts
+      -- Lateral, so each snapshot's figures are looked up by its id: the planner cannot tell how few snapshots a
+      -- day's resolution keeps, and would otherwise hash the whole figure table.
+      from s cross join lateral (
+        select * from metric_snapshots m where m.snapshot_id = s.id ${metrics}
+      ) m
+    ),
+    g as (
+      select f.marketplace_id, f.metric, f.channel, f.window_days, json_build_object(
+        'marketplaceId', f.marketplace_id,
+        'metric', f.metric,
+        'channel', f.channel,
+        'windowDays', f.window_days,
+        'target', (array_agg(json_build_object('value', f.target_value, 'condition', f.target_condition)
+          order by f.captured_at desc)
+          filter (where f.target_value is not null and f.target_condition is not null))[1],
+        'points', json_build_object(
+          'capturedAt', ${column(sql.ref('f.captured_at'))},
+          'rate', ${column(sql.ref('f.rate'))},
+          'numerator', ${column(sql.ref('f.numerator'))},
+          'denominator', ${column(sql.ref('f.denominator'))},
+          'status', ${column(sql.ref('f.status'))},
+          'targetValue', ${column(sql.ref('f.target_value'))},
+          'windowFrom', ${column(sql.ref('f.window_from'))},
+          'windowTo', ${column(sql.ref('f.window_to'))},
+          'source', ${column(sql.ref('f.source'))},
+          'granularity', ${column(sql.ref('f.granularity'))},
+          'parts', ${column(sql.ref('f.parts'))}
+        )) as series
+      from f group by f.marketplace_id, f.metric, f.channel, f.window_days
+    )
+    select json_build_object(
+      'accountId', ${query.accountId}::text,
+      'from', ${query.from.toISOString()}::text,
+      'to', ${query.to?.toISOString() ?? null}::text,
+      'resolution', ${query.resolution}::text,
+      'series', coalesce(
+        (select json_agg(g.series order by g.marketplace_id, g.metric, g.channel, g.window_days) from g),
+        '[]'::json)
+    )::text as body`.execute(db);
+  return result.rows[0]!.body;
 }
-export type FigureRow = Awaited<ReturnType<typeof figureSeries>>[number];
 
 /** Policy counts of one account over a time range, oldest first. */
 export async function policySeries(db: Db, query: RangeQuery) {

@@ -3,21 +3,13 @@ import type { z } from 'zod';
 import type { DB, PolicyFigure } from '../db/schema.ts';
 import { listAccounts, listMarketplaces } from '../accounts/accounts.repository.ts';
 import {
-  figureSeries,
   latestFigures,
   policySeries,
   snapshotPolicies,
   type LatestFigureRow,
   type RangeQuery,
-  type Resolution,
 } from './metrics.repository.ts';
-import type {
-  Overview,
-  OverviewAccount,
-  OverviewMarketplace,
-  Series,
-  Violations,
-} from './metrics.schemas.ts';
+import type { Overview, OverviewAccount, OverviewMarketplace, Violations } from './metrics.schemas.ts';
 import { isBreached, marketplaceStanding, STANDING_ORDER, worstStanding } from './standing.ts';
 
 // The overview and the series, assembled from the latest-figure rows and the snapshots.
@@ -153,71 +145,6 @@ export async function buildOverview(
       needsReauthorization: items.filter((a) => a.connectionState === 'needs_reauthorization').length,
     },
     accounts: items,
-  };
-}
-
-export async function buildSeries(
-  db: Kysely<DB>,
-  query: RangeQuery & { metrics?: string[]; resolution: Resolution },
-): Promise<z.infer<typeof Series>> {
-  const rows = await figureSeries(db, query);
-  type One = z.infer<typeof Series>['series'][number];
-  const byKey = new Map<string, One>();
-  for (const r of rows) {
-    const key = `${r.marketplace_id}|${r.metric}|${r.channel}|${r.window_days}`;
-    let series = byKey.get(key);
-    if (!series) {
-      series = {
-        marketplaceId: r.marketplace_id,
-        metric: r.metric,
-        channel: r.channel,
-        windowDays: r.window_days,
-        target: null,
-        points: {
-          capturedAt: [],
-          rate: [],
-          numerator: [],
-          denominator: [],
-          status: [],
-          targetValue: [],
-          windowFrom: [],
-          windowTo: [],
-          source: [],
-          granularity: [],
-          parts: [],
-        },
-      };
-      byKey.set(key, series);
-    }
-    if (r.target_value !== null && r.target_condition !== null) {
-      series.target = { value: r.target_value, condition: r.target_condition };
-    }
-    const p = series.points;
-    p.capturedAt.push(r.captured_at.toISOString());
-    p.rate.push(r.rate);
-    p.numerator.push(r.numerator);
-    p.denominator.push(r.denominator);
-    p.status.push(r.status);
-    p.targetValue.push(r.target_value);
-    p.windowFrom.push(iso(r.window_from));
-    p.windowTo.push(iso(r.window_to));
-    p.source.push(r.source);
-    p.granularity.push(r.granularity);
-    p.parts.push(r.parts);
-  }
-  const series = [...byKey.values()].sort(
-    (a, b) =>
-      a.marketplaceId.localeCompare(b.marketplaceId) ||
-      a.metric.localeCompare(b.metric) ||
-      a.channel.localeCompare(b.channel) ||
-      (a.windowDays ?? 0) - (b.windowDays ?? 0),
-  );
-  return {
-    accountId: query.accountId,
-    from: query.from.toISOString(),
-    to: iso(query.to ?? null),
-    resolution: query.resolution,
-    series,
   };
 }
 
