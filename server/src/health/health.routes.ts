@@ -1,17 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { ErrorBody } from '../http/errors.ts';
+import { HealthBody } from './health.schemas.ts';
 import { VERSION } from '../version.ts';
 import type { Database } from '../db/database.ts';
-
-const HealthBody = z
-  .object({
-    status: z.literal('ok'),
-    database: z.enum(['postgres', 'pglite']),
-    version: z.string(),
-    mode: z.enum(['demo', 'live']),
-  })
-  .describe('Health');
 
 interface HealthOptions {
   database: Database;

@@ -85,10 +85,16 @@ function isErrorBody(body: unknown): body is ApiErrorBody {
   );
 }
 
-/** GET /api/health. Mirrors the server's health schema until its types are shared with web/. */
-export interface Health {
-  status: 'ok';
-  database: 'postgres' | 'pglite';
-  version: string;
-  mode: 'demo' | 'live';
-}
+// The API's answers, typed from the server's own schemas (types only: nothing of the server is bundled).
+export type {
+  Health,
+  Overview,
+  PollRunInfo,
+  RefreshManyQueued,
+  RefreshQueued,
+  SellerAccount,
+  Series,
+  StatusChange,
+  Violations,
+  WarningState,
+} from '@good-standing/server/api-types.ts';

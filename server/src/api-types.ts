@@ -1,0 +1,26 @@
+import type { z } from 'zod';
+import type { HealthBody } from './health/health.schemas.ts';
+import type { Account } from './accounts/accounts.schemas.ts';
+import type { PollRun, RefreshAccepted, RefreshManyAccepted } from './poller/poller.schemas.ts';
+import type {
+  Overview as OverviewSchema,
+  Series as SeriesSchema,
+  StatusChange as StatusChangeSchema,
+  Violations as ViolationsSchema,
+  WarningStateItem,
+} from './metrics/metrics.schemas.ts';
+
+// The API's answers as TypeScript types, inferred from the same zod schemas the routes validate and document
+// with. The dashboard imports these (types only), so a change to a schema is a type error in web/, not a
+// silent mismatch. This module imports schemas only, nothing that runs.
+
+export type Health = z.infer<typeof HealthBody>;
+export type SellerAccount = z.infer<typeof Account>;
+export type PollRunInfo = z.infer<typeof PollRun>;
+export type RefreshQueued = z.infer<typeof RefreshAccepted>;
+export type RefreshManyQueued = z.infer<typeof RefreshManyAccepted>;
+export type Overview = z.infer<typeof OverviewSchema>;
+export type Series = z.infer<typeof SeriesSchema>;
+export type StatusChange = z.infer<typeof StatusChangeSchema>;
+export type Violations = z.infer<typeof ViolationsSchema>;
+export type WarningState = z.infer<typeof WarningStateItem>;
