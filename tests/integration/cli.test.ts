@@ -2,6 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { migrations } from '@good-standing/migrations';
 import { samplePath } from '@good-standing/server/reports/fixtures/sample-files.ts';
 import { freePort, spawnServerScript, waitFor } from '../helpers/processes.ts';
 
@@ -20,7 +21,14 @@ describe('pnpm cli', () => {
   it('lists its commands', async () => {
     const { code, output } = await run(['--help']);
     expect(code).toBe(0);
-    for (const command of ['migrate', 'migrate:status', 'poll', 'report:parse', 'simulator']) {
+    for (const command of [
+      'migrate',
+      'migrate:status',
+      'poll',
+      'documents:prune',
+      'report:parse',
+      'simulator',
+    ]) {
       expect(output).toContain(command);
     }
   });
@@ -32,7 +40,16 @@ describe('pnpm cli', () => {
     const again = await run(['migrate'], {}, first.dir);
     expect(again.output).toContain('is up to date');
     const status = await run(['migrate:status'], {}, first.dir);
-    expect(status.output).toMatch(/2 applied, 0 pending \(pglite\)/);
+    expect(status.output).toContain(`${Object.keys(migrations).length} applied, 0 pending (pglite)`);
+
+    const prune = await run(['documents:prune', '--older-than-days', '30'], {}, first.dir);
+    expect(prune.code, prune.output).toBe(0);
+    expect(prune.output).toMatch(/^pruned 0 raw report bodies captured before \d{4}-/);
+    const forever = await run(['documents:prune'], { RAW_DOCUMENT_RETENTION_DAYS: '0' }, first.dir);
+    expect(forever.output).toContain('kept forever');
+    const bad = await run(['documents:prune', '--older-than-days', 'soon'], {}, first.dir);
+    expect(bad.code).toBe(1);
+    expect(bad.output).toMatch(/^error: --older-than-days/);
   });
 
   it('report:parse prints the normalized report, and refuses garbage with one line and exit code 1', async () => {
