@@ -2,7 +2,7 @@ import type { SpApiClient, SellerPerformanceReportResult } from '../spapi/client
 import { AuthRevokedError, SpApiError } from '../spapi/errors.ts';
 import { parseReportBytes, ReportFormatError } from '../reports/parse-seller-performance.ts';
 import { ingestReport, type IngestInput, type IngestResult } from '../ingest/ingest-report.ts';
-import type { PollDeps } from './run-poll.ts';
+import type { PollDeps } from './poll-deps.ts';
 
 // Fetching an account's reports and ingesting each as it arrives. One report for all of the account's
 // marketplaces (the report is designed for several); Amazon has been seen to refuse several marketplaces in one

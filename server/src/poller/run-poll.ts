@@ -1,6 +1,4 @@
-import type { Kysely } from 'kysely';
-import type { FastifyBaseLogger } from 'fastify';
-import type { DB, PollTrigger, SellerAccountRow, SellerAccountUpdate } from '../db/schema.ts';
+import type { PollTrigger, SellerAccountRow, SellerAccountUpdate } from '../db/schema.ts';
 import {
   AuthRevokedError,
   MalformedDocumentError,
@@ -23,8 +21,10 @@ import {
 } from './poll-runs.repository.ts';
 import { ingestReport } from '../ingest/ingest-report.ts';
 import { fetchReports, type Fetched } from './fetch-reports.ts';
+import type { PollDeps } from './poll-deps.ts';
+
+export type { PollDeps, PollSettings } from './poll-deps.ts';
 import { nextSlot, retryAt } from './schedule.ts';
-import type { SpApiClients } from '../spapi/spapi-clients.ts';
 
 // One poll of one account: the idempotent unit the scheduler, the API and the CLI all run. It is recorded as a
 // poll run with its timings and counters, and always gives the account back with its next due time.
@@ -33,24 +33,6 @@ import type { SpApiClients } from '../spapi/spapi-clients.ts';
 const DEGRADED_AFTER_FAILURES = 3;
 /** Backoff step for a report stuck in Amazon's queue: retried 4 to 8 minutes later. */
 const STUCK_RETRY_STEP = 3;
-
-export interface PollSettings {
-  instanceId: string;
-  cron: string;
-  leaseSeconds: number;
-  reportDeadlineMs: number;
-  /** First getReport poll interval; the client backs off from there. */
-  reportPollIntervalMs: number;
-  /** Reuse a report Amazon made within this window rather than creating another. */
-  reuseWithinMs: number;
-}
-
-export interface PollDeps {
-  db: Kysely<DB>;
-  clients: SpApiClients;
-  settings: PollSettings;
-  log: FastifyBaseLogger;
-}
 
 export interface PollSummary {
   runId: string;
