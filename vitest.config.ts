@@ -14,6 +14,9 @@ export default defineConfig({
           name: 'unit',
           include: ['server/src/**/*.test.ts', 'migrations/**/*.test.ts'],
           environment: 'node',
+          // The exhaustive parser variants take a few seconds alone, and longer beside the integration files on
+          // a two-core machine.
+          testTimeout: 30_000,
         },
       },
       {

@@ -7,6 +7,7 @@ import type { AppConfig } from './config.ts';
 import { createDatabase, type Database } from './db/database.ts';
 import { registerErrorHandling } from './http/errors.ts';
 import { registerWeb, webBuildDir } from './http/web.ts';
+import { registerApiGuards } from './http/api-guards.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { loggerOptions } from './logger.ts';
 import { VERSION } from './version.ts';
@@ -106,6 +107,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     // Every API route lives in this one scope, so the sign-in hook, once added here, covers them all.
     await app.register(
       async (api) => {
+        registerApiGuards(api);
         await api.register(healthRoutes, { database, demo: config.demo });
         await api.register(accountsRoutes, {
           clients: app.spapiClients,

@@ -253,7 +253,11 @@ describe('failures', () => {
     // It is not polled again until reconnected.
     const again = await app.poller.pollNow([revoked]);
     expect(again[0]).toEqual({ accountId: revoked, skipped: 'needs reauthorization' });
-    const refresh = await app.inject({ method: 'POST', url: `/api/accounts/${revoked}/refresh` });
+    const refresh = await app.inject({
+      method: 'POST',
+      url: `/api/accounts/${revoked}/refresh`,
+      payload: {},
+    });
     expect(refresh.statusCode).toBe(409);
   });
 
@@ -313,7 +317,11 @@ describe('refresh on demand', () => {
   it('answers at once with a run id whose progress can be read until it is done', async () => {
     app.poller.start();
     try {
-      const res = await app.inject({ method: 'POST', url: `/api/accounts/${ids['new-seller']}/refresh` });
+      const res = await app.inject({
+        method: 'POST',
+        url: `/api/accounts/${ids['new-seller']}/refresh`,
+        payload: {},
+      });
       expect(res.statusCode, res.body).toBe(202);
       const { runId } = res.json();
       const seen = new Set<string>();
@@ -336,6 +344,7 @@ describe('refresh on demand', () => {
     const res = await app.inject({
       method: 'POST',
       url: '/api/accounts/00000000-0000-4000-8000-000000000000/refresh',
+      payload: {},
     });
     expect(res.statusCode).toBe(404);
     expect(res.json().error.code).toBe('NOT_FOUND');
@@ -412,8 +421,8 @@ describe('outcomes that are not failures', () => {
 describe('refresh requests', () => {
   it('gives two clicks the same queued run', async () => {
     const id = ids['odr-drift']!;
-    const first = await app.inject({ method: 'POST', url: `/api/accounts/${id}/refresh` });
-    const second = await app.inject({ method: 'POST', url: `/api/accounts/${id}/refresh` });
+    const first = await app.inject({ method: 'POST', url: `/api/accounts/${id}/refresh`, payload: {} });
+    const second = await app.inject({ method: 'POST', url: `/api/accounts/${id}/refresh`, payload: {} });
     expect(first.statusCode).toBe(202);
     expect(second.json().runId).toBe(first.json().runId);
     const [result] = await app.poller.pollNow([id]);
@@ -433,7 +442,7 @@ describe('refresh requests', () => {
     sim.state.advanceClock({ hours: 3 });
     const polling = app.poller.pollNow([id]);
     await new Promise((r) => setTimeout(r, 400));
-    const res = await app.inject({ method: 'POST', url: `/api/accounts/${id}/refresh` });
+    const res = await app.inject({ method: 'POST', url: `/api/accounts/${id}/refresh`, payload: {} });
     const [result] = await polling;
     expect(result).not.toMatchObject({ runId: res.json().runId });
     expect((await account(id)).next_poll_at.getTime()).toBeLessThanOrEqual(Date.now());
@@ -443,7 +452,7 @@ describe('refresh requests', () => {
     const id = ids['new-seller']!;
     await t.db.updateTable('seller_accounts').set({ poll_enabled: false }).where('id', '=', id).execute();
     try {
-      const res = await app.inject({ method: 'POST', url: `/api/accounts/${id}/refresh` });
+      const res = await app.inject({ method: 'POST', url: `/api/accounts/${id}/refresh`, payload: {} });
       expect(res.statusCode).toBe(409);
       expect(res.json().error.message).toMatch(/polling is turned off/);
     } finally {
@@ -461,7 +470,9 @@ describe('a refresh right after a scheduled poll', () => {
     const createdBefore = sim.state.counters().bySeller[demoSeller('healthy').sellerId]?.createReport ?? 0;
     app.poller.start();
     try {
-      const { runId } = (await app.inject({ method: 'POST', url: `/api/accounts/${id}/refresh` })).json();
+      const { runId } = (
+        await app.inject({ method: 'POST', url: `/api/accounts/${id}/refresh`, payload: {} })
+      ).json();
       const run = await waitForRun(runId);
       expect(run).toMatchObject({ status: 'succeeded', trigger: 'manual', reportReused: true });
     } finally {

@@ -41,8 +41,11 @@ async function createPostgres(databaseUrl: string, options: DatabaseOptions): Pr
     idleTimeoutMillis: 30_000,
     ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
   });
-  // Without a listener, an idle client losing its connection (database restart) crashes the process.
+  // Without a listener, a client losing its connection (database restart) crashes the process: the pool listens
+  // to idle clients only, so each client gets one of its own for the time it is checked out. The query in
+  // flight fails on its own and answers 503.
   pool.on('error', (err) => options.onConnectionLost?.(err));
+  pool.on('connect', (client) => client.on('error', (err) => options.onConnectionLost?.(err)));
   return wrap(new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
 }
 

@@ -13,6 +13,7 @@ const STATUS_BY_CODE = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   SERVICE_UNAVAILABLE: 503,
@@ -50,6 +51,35 @@ function body(code: string, message: string, details?: unknown): ErrorBodyType {
   return { error: { code, message, ...(details === undefined ? {} : { details }) } };
 }
 
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+]);
+// SQLSTATE 08xxx: connection exceptions; 57P01-57P03: the server is shutting down, crashed or starting up.
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123])$/;
+
+/** The database is down or restarting (not a bad query): the truth to tell the client is 503, not 500. */
+function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && (NETWORK_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return true;
+    if (
+      typeof message === 'string' &&
+      /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(
+        message,
+      )
+    ) {
+      return true;
+    }
+    e = (e as { cause?: unknown }).cause ?? (e as { errors?: unknown[] }).errors?.[0];
+  }
+  return false;
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, request, reply) => {
     if (err instanceof AppError) {
@@ -80,6 +110,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
       const code =
         statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : statusCode === 404 ? 'NOT_FOUND' : 'BAD_REQUEST';
       return reply.status(statusCode).send(body(code, err.message));
+    }
+    if (isDatabaseUnavailable(err)) {
+      request.log.warn({ err }, 'database unavailable');
+      return reply
+        .status(503)
+        .send(body('SERVICE_UNAVAILABLE', 'the database is unreachable at the moment; try again shortly'));
     }
     request.log.error({ err }, 'unhandled error');
     return reply.status(500).send(body('INTERNAL', 'internal server error'));

@@ -1,0 +1,131 @@
+import { createServer, Socket, type Server } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningSimulator } from '@good-standing/server/simulator/index.ts';
+import { createDatabase, type Database } from '@good-standing/server/db/database.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { buildPollingApp, connectDemoAccount, startTestSimulator } from '../helpers/poller.ts';
+
+// What every API route shares: state-changing requests take JSON only (a form on another site cannot reach
+// them), text with a NUL character is refused with a 400, and a database that is down answers 503.
+
+let t: TestDatabase;
+let sim: RunningSimulator;
+let app: FastifyInstance;
+let accountId: string;
+
+beforeAll(async () => {
+  t = await createTestDatabase('postgres');
+  sim = await startTestSimulator();
+  app = await buildPollingApp(t, sim);
+  accountId = await connectDemoAccount(app, 'healthy');
+});
+afterAll(async () => {
+  await app?.close();
+  await sim?.close();
+  await t?.destroy();
+});
+
+async function queuedRuns(): Promise<number> {
+  const rows = await t.db
+    .selectFrom('poll_runs')
+    .select('id')
+    .where('account_id', '=', accountId)
+    .where('status', '=', 'queued')
+    .execute();
+  return rows.length;
+}
+
+describe('state-changing requests', () => {
+  it.each([
+    ['a url-encoded form', 'application/x-www-form-urlencoded', 'a=1'],
+    ['a multipart form', 'multipart/form-data; boundary=x', '--x--'],
+    ['text/plain (what a form with enctype text/plain sends)', 'text/plain', '{}'],
+  ])('refuse %s with 415 and queue nothing', async (_what, type, payload) => {
+    const res = await app.inject({
+      method: 'POST',
+      url: `/api/accounts/${accountId}/refresh`,
+      headers: { 'content-type': type },
+      payload,
+    });
+    expect(res.statusCode).toBe(415);
+    expect(res.json().error).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE' });
+    expect(await queuedRuns()).toBe(0);
+  });
+
+  it('refuse a request without a body type, and take JSON', async () => {
+    const bare = await app.inject({ method: 'POST', url: `/api/accounts/${accountId}/refresh` });
+    expect(bare.statusCode).toBe(415);
+    expect(await queuedRuns()).toBe(0);
+    const json = await app.inject({ method: 'POST', url: `/api/accounts/${accountId}/refresh`, payload: {} });
+    expect(json.statusCode, json.body).toBe(202);
+    expect(await queuedRuns()).toBe(1);
+  });
+});
+
+describe('text with a NUL character', () => {
+  it('is refused with a 400 naming the field, in a body and in a query', async () => {
+    const body = await app.inject({
+      method: 'POST',
+      url: '/api/accounts',
+      payload: { sellerId: 'A1BAD\u0000NAME', name: 'bad\u0000name', region: 'na', refreshToken: 'Atzr|x' },
+    });
+    expect(body.statusCode).toBe(400);
+    expect(body.json().error).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(body.json().error.message).toContain('body.sellerId');
+    const query = await app.inject({
+      method: 'GET',
+      url: `/api/accounts/${accountId}/series?metrics=${encodeURIComponent('order\u0000defect')}`,
+    });
+    expect(query.statusCode).toBe(400);
+  });
+});
+
+describe('a database that goes away', () => {
+  let proxy: Server;
+  const sockets = new Set<Socket>();
+  let database: Database;
+  let outage: FastifyInstance;
+
+  beforeAll(async () => {
+    // A TCP relay in front of the test Postgres, to cut the connection the way a database restart does.
+    const target = new URL(t.url!);
+    proxy = createServer((client) => {
+      const server = new Socket();
+      server.connect(Number(target.port || 5432), target.hostname);
+      for (const s of [client, server]) {
+        sockets.add(s);
+        s.on('close', () => sockets.delete(s));
+        s.on('error', () => s.destroy());
+      }
+      client.pipe(server).pipe(client);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const relayed = new URL(t.url!);
+    relayed.port = String((proxy.address() as { port: number }).port);
+    database = await createDatabase({ databaseUrl: relayed.toString(), dataDir: t.dataDir, poolSize: 2 });
+    outage = await buildPollingApp({ ...t, ...database, db: database.db }, sim);
+  });
+  afterAll(async () => {
+    await outage?.close();
+    await database?.close();
+    proxy?.close();
+  });
+
+  it('answers 503 with the error shape, not 500', async () => {
+    const before = await outage.inject({ method: 'GET', url: '/api/overview' });
+    expect(before.statusCode, before.body).toBe(200);
+    await new Promise<void>((resolve) => {
+      proxy.close(() => resolve());
+      for (const s of sockets) s.destroy();
+    });
+    for (const url of ['/api/overview', '/api/accounts', `/api/accounts/${accountId}/series`]) {
+      const res = await outage.inject({ method: 'GET', url });
+      expect(res.statusCode, `${url}: ${res.body}`).toBe(503);
+      expect(res.json().error).toEqual({
+        code: 'SERVICE_UNAVAILABLE',
+        message: 'the database is unreachable at the moment; try again shortly',
+      });
+    }
+  });
+});
