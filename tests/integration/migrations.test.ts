@@ -58,6 +58,48 @@ describe.each(['postgres', 'pglite'] as const)('migrations on %s', (engine) => {
   });
 });
 
+describe('the Account Health Rating band migration', () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase('postgres');
+  });
+  afterAll(async () => {
+    await t?.destroy();
+  });
+
+  it('works the stored bands out again from the stored scores, and names them as Seller Central does', async () => {
+    expect(await migrateDown(t.db)).toEqual(['2026_12_01_1500_ahr_band_from_score']);
+    const account = await t.db
+      .insertInto('seller_accounts')
+      .values({ seller_id: 'A1BANDMIGRATE', name: 'Bands', region: 'na' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const rows = [
+      { marketplace_id: 'WARNED40', ahr_status: 'WARNED', ahr_score: 40, ahr_band: 'at_risk' },
+      { marketplace_id: 'GREAT150', ahr_status: 'GREAT', ahr_score: 150, ahr_band: 'healthy' },
+      { marketplace_id: 'CRITICAL', ahr_status: 'CRITICAL', ahr_score: null, ahr_band: 'unhealthy' },
+      { marketplace_id: 'WARNED', ahr_status: 'WARNED', ahr_score: null, ahr_band: 'at_risk' },
+    ];
+    await t.db
+      .insertInto('account_marketplaces')
+      .values(rows.map((r) => ({ ...r, account_id: account.id })))
+      .execute();
+    await migrateToLatest(t.db);
+    const after = await t.db
+      .selectFrom('account_marketplaces')
+      .select(['marketplace_id', 'ahr_band'])
+      .where('account_id', '=', account.id)
+      .orderBy('marketplace_id')
+      .execute();
+    expect(Object.fromEntries(after.map((r) => [r.marketplace_id, r.ahr_band]))).toEqual({
+      CRITICAL: 'critical',
+      GREAT150: 'at_risk',
+      WARNED: 'at_risk',
+      WARNED40: 'critical',
+    });
+  });
+});
+
 describe('migrations on two Postgres schemas at once', () => {
   let neighbour: TestDatabase | undefined;
   let a: TestDatabase | undefined;

@@ -1,3 +1,4 @@
+import type { AhrBand } from '../reports/types.ts';
 import type { z } from 'zod';
 import type { AccountMarketplacesTable, SellerAccountRow } from '../db/schema.ts';
 import type { Selectable } from 'kysely';
@@ -32,7 +33,7 @@ export function accountRowToAccount(
       statusSince: iso(m.status_since),
       ahrStatus: m.ahr_status,
       ahrScore: m.ahr_score,
-      ahrBand: (m.ahr_band as 'healthy' | 'at_risk' | 'unhealthy' | null) ?? null,
+      ahrBand: (m.ahr_band as AhrBand | null) ?? null,
       lastReportAt: iso(m.last_report_at),
     })),
   };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AHR_BANDS } from '../reports/types.ts';
 import { SPAPI_REGIONS } from '../spapi/marketplaces.ts';
 
 export const Region = z.enum(SPAPI_REGIONS);
@@ -14,9 +15,9 @@ export const Marketplace = z.object({
   ahrStatus: z.string().nullable(),
   ahrScore: z.number().nullable(),
   ahrBand: z
-    .enum(['healthy', 'at_risk', 'unhealthy'])
+    .enum(AHR_BANDS)
     .nullable()
-    .describe('Band from the label, or from the score when Amazon uses a label we do not know'),
+    .describe('From the score (0-99 critical, 100-199 at risk, 200+ healthy), else from the label'),
   lastReportAt: z.string().nullable(),
 });
 

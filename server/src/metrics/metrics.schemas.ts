@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AHR_BANDS } from '../reports/types.ts';
 import { SPAPI_REGIONS } from '../spapi/marketplaces.ts';
 
 // The read API of the time series. Rates are fractions (0.009 is 0.9 %); times are ISO 8601 instants.
@@ -110,7 +111,10 @@ export const OverviewMarketplace = z.object({
   ahr: z.object({
     status: z.string().nullable().describe('GREAT, GOOD, FAIR, WARNED... as Amazon labels it'),
     score: z.number().nullable().describe('0-1000'),
-    band: z.enum(['healthy', 'at_risk', 'unhealthy']).nullable(),
+    band: z
+      .enum(AHR_BANDS)
+      .nullable()
+      .describe('From the score (0-99 critical, 100-199 at risk, 200+ healthy), else the label'),
   }),
   metrics: z.array(LatestFigure),
   policyViolations: z

@@ -1,3 +1,4 @@
+import type { AhrBand } from '../reports/types.ts';
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { DB, PolicyFigure } from '../db/schema.ts';
@@ -101,7 +102,7 @@ export async function buildOverview(
         ahr: {
           status: m.ahr_status,
           score: m.ahr_score,
-          band: (m.ahr_band as 'healthy' | 'at_risk' | 'unhealthy' | null) ?? null,
+          band: (m.ahr_band as AhrBand | null) ?? null,
         },
         metrics: latest,
         policyViolations: policyViolations(m.latest_snapshot_id ? policies.get(m.latest_snapshot_id) : null),

@@ -29,7 +29,7 @@ describe('marketplaceStanding', () => {
 
   it('is at risk on Amazon status, rating band, a breached target or a BAD verdict', () => {
     expect(marketplaceStanding({ ...fine, accountStatus: 'AT_RISK' })).toBe('at_risk');
-    expect(marketplaceStanding({ ...fine, ahrBand: 'unhealthy' })).toBe('at_risk');
+    expect(marketplaceStanding({ ...fine, ahrBand: 'critical' })).toBe('at_risk');
     expect(marketplaceStanding({ ...fine, figures: [{ status: 'GOOD', breached: true }] })).toBe('at_risk');
     expect(marketplaceStanding({ ...fine, figures: [{ status: 'BAD', breached: null }] })).toBe('at_risk');
     expect(marketplaceStanding({ ...fine, accountStatus: 'SOMETHING_NEW' })).toBe('at_risk');

@@ -45,7 +45,7 @@ export function marketplaceStanding(m: StandingInput): Standing {
   if (!m.hasData) return 'unknown';
   // An account status we do not know is not assumed to be fine.
   if (m.accountStatus && m.accountStatus.toUpperCase() !== 'NORMAL') return 'at_risk';
-  if (m.ahrBand === 'at_risk' || m.ahrBand === 'unhealthy') return 'at_risk';
+  if (m.ahrBand === 'at_risk' || m.ahrBand === 'critical') return 'at_risk';
   if (m.figures.some((f) => f.breached === true || f.status?.toUpperCase() === 'BAD')) return 'at_risk';
   return 'fine';
 }

@@ -330,13 +330,13 @@ describe('Account Health Rating band', () => {
     ['WARNED', 'at_risk'],
     ['AT_RISK', 'at_risk'],
     ['FAIR', 'at_risk'],
-    ['AT_RISK_OF_DEACTIVATION', 'unhealthy'],
-    ['CRITICAL', 'unhealthy'],
-    ['POOR', 'unhealthy'],
-    ['UNHEALTHY', 'unhealthy'],
-    ['BAD', 'unhealthy'],
+    ['AT_RISK_OF_DEACTIVATION', 'critical'],
+    ['CRITICAL', 'critical'],
+    ['POOR', 'critical'],
+    ['UNHEALTHY', 'critical'],
+    ['BAD', 'critical'],
     ['At Risk', 'at_risk'],
-    ['at-risk of deactivation', 'unhealthy'],
+    ['at-risk of deactivation', 'critical'],
     ['Healthy', 'healthy'],
   ])('reads the label %s as %s without a score, keeping the label as spelled', (label, band) => {
     expect(healthWith({ ahrStatus: label })).toMatchObject({
@@ -347,10 +347,10 @@ describe('Account Health Rating band', () => {
   });
 
   it.each([
-    [0, 'unhealthy'],
-    [40, 'unhealthy'],
-    [99, 'unhealthy'],
-    [99.5, 'unhealthy'],
+    [0, 'critical'],
+    [40, 'critical'],
+    [99, 'critical'],
+    [99.5, 'critical'],
     [100, 'at_risk'],
     [199.9, 'at_risk'],
     [200, 'healthy'],
@@ -365,10 +365,16 @@ describe('Account Health Rating band', () => {
     });
   });
 
-  it('trusts a known label over a score that disagrees with it', () => {
-    expect(healthWith({ ahrStatus: 'GREAT', ahrScore: 40 }).ahrBand).toBe('healthy');
-    expect(healthWith({ ahrStatus: 'WARNED', ahrScore: 900 }).ahrBand).toBe('at_risk');
-    expect(healthWith({ accountHealthRatingStatus: 'CRITICAL', ahrScore: 250 }).ahrBand).toBe('unhealthy');
+  it('takes the band from the score when there is one, whatever the label says', () => {
+    // WARNED only says "not GREAT": Amazon's score is the finer verdict.
+    expect(healthWith({ ahrStatus: 'WARNED', ahrScore: 40 }).ahrBand).toBe('critical');
+    expect(healthWith({ ahrStatus: 'WARNED', ahrScore: 75 }).ahrBand).toBe('critical');
+    expect(healthWith({ ahrStatus: 'WARNED', ahrScore: 150 }).ahrBand).toBe('at_risk');
+    expect(healthWith({ ahrStatus: 'WARNED', ahrScore: 900 }).ahrBand).toBe('healthy');
+    expect(healthWith({ ahrStatus: 'GREAT', ahrScore: 40 }).ahrBand).toBe('critical');
+    expect(healthWith({ accountHealthRatingStatus: 'CRITICAL', ahrScore: 250 }).ahrBand).toBe('healthy');
+    // A score we cannot place leaves it to the label.
+    expect(healthWith({ ahrStatus: 'WARNED', ahrScore: -1 }).ahrBand).toBe('at_risk');
   });
 
   it('is null when neither the label nor the score tells, or the block is missing or broken', () => {

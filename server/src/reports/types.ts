@@ -84,8 +84,10 @@ export interface WarningState {
   status: MetricStatus | null;
 }
 
-/** Account Health Rating band in our own words, whatever label Amazon used (docs/report-formats.md §(b)4). */
-export type AhrBand = 'healthy' | 'at_risk' | 'unhealthy';
+/** Account Health Rating band as Seller Central names them (Healthy, At risk, Critical), whatever label Amazon
+ * used (docs/report-formats.md §(b)4). */
+export const AHR_BANDS = ['healthy', 'at_risk', 'critical'] as const;
+export type AhrBand = (typeof AHR_BANDS)[number];
 
 export interface MarketplaceHealth {
   marketplaceId: string;
@@ -95,8 +97,8 @@ export interface MarketplaceHealth {
   ahrStatus: string | null;
   /** Numeric Account Health Rating 0-1000, or null when not reported. */
   ahrScore: number | null;
-  /** The band `ahrStatus` stands for when it is a label we know; otherwise the band of `ahrScore` (0-99
-   * unhealthy, 100-199 at risk, 200 and up healthy); null when neither tells. Lets alerts and the dashboard
+  /** The band of `ahrScore` (0-99 critical, 100-199 at risk, 200 and up healthy); without a score, the band
+   * `ahrStatus` stands for when it is a label we know; null when neither tells. Lets alerts and the dashboard
    * compare marketplaces without knowing every label Amazon has used. */
   ahrBand: AhrBand | null;
   ahrWindow: ReportingWindow;
