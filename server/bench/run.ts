@@ -1,11 +1,14 @@
 // `pnpm bench`: the poller against the SP-API simulator (in its own process) with Amazon's usage plans scaled
-// by a known factor, over real Postgres (or PGlite when none is reachable). Prints its figures; asserts nothing.
+// by a known factor, over real Postgres (or PGlite when none is reachable); then the resident memory of the real
+// server just after start-up (server-rss.ts). Prints its figures; asserts nothing.
 //
 //   BENCH_ACCOUNTS (500)  BENCH_CONCURRENCY (100)  BENCH_CYCLES (3)  BENCH_RATE_SCALE (10)
 //   BENCH_REPORT_MS (500)  BENCH_DATABASE_URL (TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test)
+//   BENCH_LONE_POLLS (5)
 
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -19,16 +22,19 @@ import { SpApiClients } from '../src/spapi/spapi-clients.ts';
 import { SellerRateLimiter, SPAPI_USAGE_PLANS, type UsagePlan } from '../src/spapi/rate-limiter.ts';
 import { Poller } from '../src/poller/poller.ts';
 import type { PollSummary } from '../src/poller/run-poll.ts';
-import { ingestReport } from '../src/poller/ingest.ts';
+import { ingestReport } from '../src/ingest/ingest-report.ts';
 import { parseReportBytes } from '../src/reports/parse-seller-performance.ts';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from '../src/simulator/index.ts';
 import { formatTable } from '../src/cli-table.ts';
+import { measureServerMemory, type ServerMemory } from './server-rss.ts';
 
 const N = Number(process.env.BENCH_ACCOUNTS ?? 500);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 100);
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 3);
 const RATE_SCALE = Number(process.env.BENCH_RATE_SCALE ?? 10);
 const REPORT_MS = Number(process.env.BENCH_REPORT_MS ?? 500);
+// Polls run one at a time before the fleet's first cycle, to find what one poll costs with nothing beside it.
+const LONE_POLLS = Math.max(2, Number(process.env.BENCH_LONE_POLLS ?? 5));
 // Bursts of one token: from the first cycle on, every seller's calls are paced by the refill rates alone,
 // which is the steady state of a fleet polled around the clock.
 const BURST_SCALE = 1 / 15;
@@ -36,7 +42,7 @@ const SP_API_OPERATIONS = ['getReports', 'createReport', 'getReport', 'getReport
 
 const log = pino({ level: 'warn' });
 
-async function startSimulatorProcess(): Promise<{ url: string; stop(): Promise<void> }> {
+async function startSimulatorProcess(): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const child = spawn(
     process.execPath,
     [
@@ -54,6 +60,7 @@ async function startSimulatorProcess(): Promise<{ url: string; stop(): Promise<v
   });
   return {
     url: (JSON.parse(line) as { url: string }).url,
+    pid: child.pid!,
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', () => resolve());
@@ -62,13 +69,18 @@ async function startSimulatorProcess(): Promise<{ url: string; stop(): Promise<v
   };
 }
 
+function benchDatabaseUrl(): string {
+  return (
+    process.env.BENCH_DATABASE_URL ??
+    process.env.TEST_DATABASE_URL ??
+    'postgres://postgres@127.0.0.1:5432/test'
+  );
+}
+
 async function openDatabase(
   dataDir: string,
 ): Promise<{ database: Database; label: string; drop(): Promise<void> }> {
-  const url =
-    process.env.BENCH_DATABASE_URL ??
-    process.env.TEST_DATABASE_URL ??
-    'postgres://postgres@127.0.0.1:5432/test';
+  const url = benchDatabaseUrl();
   const schema = `bench_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
   try {
@@ -113,21 +125,34 @@ function scaledPlans(): Record<string, UsagePlan> {
   );
 }
 
+/** User plus system CPU of another process, in ms (Linux: /proc/<pid>/stat); undefined elsewhere. */
+async function processCpuMs(pid: number): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * The shortest cycle Amazon's rules allow for the fleet: each seller's own report takes REPORT_MS to be ready,
- * the poller runs CONCURRENCY polls at a time, and from the second cycle on each seller's createReport and
- * getReportDocument wait for their bucket to refill (1 / (rate x scale) seconds after the previous cycle's call).
+ * The shortest cycle the fleet allows. No wave of CONCURRENCY polls ends before its slowest poll, and no poll
+ * is faster than one run with the machine to itself: the report's REPORT_MS plus the calls that must come one
+ * after another around it (token, getReports, createReport before; getReport, getReportDocument and the
+ * download after), the ingest and the poll's bookkeeping. So the floor is waves x the fastest lone poll, not
+ * waves x REPORT_MS. From the second cycle on, each seller's createReport and getReportDocument also wait for
+ * their bucket to refill (1 / (rate x scale) seconds after the previous cycle's call).
  */
-function floorMs(cycle: number): { floor: number; explain: string } {
-  const perAccount = REPORT_MS;
+function floorMs(cycle: number, lonePollMs: number): { floor: number; explain: string } {
   const waves = Math.ceil(N / CONCURRENCY);
-  const concurrencyFloor = waves * perAccount;
+  const concurrencyFloor = waves * lonePollMs;
   const refill = 1000 / (SPAPI_USAGE_PLANS.createReport!.rate * RATE_SCALE);
   const planFloor = cycle === 0 ? 0 : refill;
   const floor = Math.max(concurrencyFloor, planFloor);
   return {
     floor,
-    explain: `max(${waves} waves x ${perAccount} ms report time, ${planFloor.toFixed(0)} ms createReport refill)`,
+    explain: `max(${waves} waves x ${lonePollMs.toFixed(0)} ms fastest lone poll, ${planFloor.toFixed(0)} ms createReport refill)`,
   };
 }
 
@@ -140,34 +165,39 @@ async function main(): Promise<void> {
     await migrateToLatest(database.db);
     const secrets = new SecretBox(randomBytes(32).toString('hex'));
 
-    // The fleet: N sellers in the simulator, connected in the database.
-    const ids: string[] = [];
-    for (let i = 0; i < N; i++) {
-      const seller = await simJson<{ sellerId: string; refreshToken: string }>(sim.url, '/_sim/accounts', {
-        method: 'POST',
-        body: JSON.stringify({
-          region: 'na',
-          marketplaceIds: ['ATVPDKIKX0DER'],
-          scenario: 'healthy',
-          name: `Bench ${i}`,
-        }),
-      });
-      const row = await database.db
-        .insertInto('seller_accounts')
-        .values({
-          seller_id: seller.sellerId,
-          name: `Bench ${i}`,
-          region: 'na',
-          refresh_token_encrypted: secrets.seal(seller.refreshToken),
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await database.db
-        .insertInto('account_marketplaces')
-        .values({ account_id: row.id, marketplace_id: 'ATVPDKIKX0DER' })
-        .execute();
-      ids.push(row.id);
-    }
+    // Sellers in the simulator, connected in the database: the fleet, and the few polled alone first.
+    const connectSellers = async (count: number, name: string): Promise<string[]> => {
+      const connected: string[] = [];
+      for (let i = 0; i < count; i++) {
+        const seller = await simJson<{ sellerId: string; refreshToken: string }>(sim.url, '/_sim/accounts', {
+          method: 'POST',
+          body: JSON.stringify({
+            region: 'na',
+            marketplaceIds: ['ATVPDKIKX0DER'],
+            scenario: 'healthy',
+            name: `${name} ${i}`,
+          }),
+        });
+        const row = await database.db
+          .insertInto('seller_accounts')
+          .values({
+            seller_id: seller.sellerId,
+            name: `${name} ${i}`,
+            region: 'na',
+            refresh_token_encrypted: secrets.seal(seller.refreshToken),
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        await database.db
+          .insertInto('account_marketplaces')
+          .values({ account_id: row.id, marketplace_id: 'ATVPDKIKX0DER' })
+          .execute();
+        connected.push(row.id);
+      }
+      return connected;
+    };
+    const ids = await connectSellers(N, 'Bench');
+    const loneIds = await connectSellers(LONE_POLLS, 'Alone');
 
     const limiter = new SellerRateLimiter(scaledPlans(), RATE_SCALE);
     // A fresh client set per cycle: cycles are hours apart in production, so each one starts by exchanging the
@@ -186,13 +216,28 @@ async function main(): Promise<void> {
           concurrency: CONCURRENCY,
           leaseSeconds: 600,
           reportDeadlineMs: 60_000,
-          // First look when the report should be ready; the simulator's reports take REPORT_MS.
-          reportPollIntervalMs: Math.round(REPORT_MS * 1.1),
+          // First look when the report can be ready: the simulator's reports take REPORT_MS, counted from its
+          // receipt of createReport, and the client never looks sooner than this after the answer.
+          reportPollIntervalMs: REPORT_MS,
           reuseWithinMs: 60 * 60_000,
         },
       );
       return poller;
     };
+
+    // Sellers of their own, polled one after another: the first pays for first connections and lazy imports,
+    // the fastest of the others is the floor's unit. They are cold as the fleet is (new token, getReports).
+    const lone: number[] = [];
+    {
+      const poller = newPoller();
+      for (const id of loneIds) {
+        const [result] = (await poller.pollNow([id], undefined, 'schedule')) as PollSummary[];
+        if (result?.status !== 'succeeded') throw new Error(`lone poll failed: ${result?.errorMessage}`);
+        lone.push(result.durationMs);
+      }
+      await poller.stop();
+    }
+    const lonePollMs = Math.min(...lone.slice(1));
 
     const rows: string[][] = [];
     let lastCycle: { calls: number; ms: number } | undefined;
@@ -203,14 +248,22 @@ async function main(): Promise<void> {
       const poller = newPoller();
       await simJson(sim.url, '/_sim/counters', { method: 'DELETE' });
       // Polls triggered by the schedule, as in production (the CLI path would look up reusable reports first).
+      const simCpuStart = await processCpuMs(sim.pid);
+      const cpuStart = process.cpuUsage();
+      const loopStart = performance.eventLoopUtilization();
       const started = performance.now();
       const results = (await poller.pollNow(ids, undefined, 'schedule')) as PollSummary[];
       const ms = performance.now() - started;
+      const cpu = process.cpuUsage(cpuStart);
+      const loopBusy = performance.eventLoopUtilization(loopStart).utilization;
+      const simCpuEnd = await processCpuMs(sim.pid);
+      const simCpu =
+        simCpuStart !== undefined && simCpuEnd !== undefined ? (simCpuEnd - simCpuStart) / N : undefined;
       const counters = await simJson<Counters>(sim.url, '/_sim/counters');
       const spapiCalls = SP_API_OPERATIONS.reduce((n, op) => n + (counters.byOperation[op] ?? 0), 0);
       const failed = results.filter((r) => r.status !== 'succeeded');
       const snapshots = results.reduce((n, r) => n + (r.snapshotsWritten ?? 0), 0);
-      const { floor, explain } = floorMs(cycle);
+      const { floor, explain } = floorMs(cycle, lonePollMs);
       rows.push([
         String(cycle + 1),
         `${(ms / 1000).toFixed(2)} s`,
@@ -224,11 +277,18 @@ async function main(): Promise<void> {
         String(counters.throttled),
         String(failed.length),
         `${(results.reduce((n, r) => n + r.durationMs, 0) / N).toFixed(0)} ms`,
+        `${((cpu.user + cpu.system) / 1000 / N).toFixed(1)} / ${simCpu === undefined ? '-' : simCpu.toFixed(1)} ms`,
+        `${(loopBusy * 100).toFixed(0)} %`,
         (snapshots / (ms / 1000)).toFixed(0),
       ]);
       lastCycle = { calls: spapiCalls, ms };
       await poller.stop();
-      if (cycle === 0) console.log(`floor: ${explain}`);
+      if (cycle === 0) {
+        console.log(`floor: ${explain}`);
+        console.log(
+          `lone polls: ${lone.map((d) => d.toFixed(0)).join(', ')} ms (the first warms up; the report alone takes ${REPORT_MS} ms)`,
+        );
+      }
       if (failed.length > 0)
         console.log(
           `cycle ${cycle + 1}: ${failed.length} polls failed, first: ${failed[0]!.errorCode} ${failed[0]!.errorMessage}`,
@@ -236,13 +296,13 @@ async function main(): Promise<void> {
     }
 
     // CPU per report parsed and ingested, measured alone so the network wait of polling does not blur it.
-    const docs = await database.db.selectFrom('report_documents').select(['body']).limit(200).execute();
+    const docs = await database.db.selectFrom('report_documents').select(['body_gzip']).limit(200).execute();
     const extraAccount = ids[0]!;
     const cpuStart = process.cpuUsage();
     const wallStart = performance.now();
     let i = 0;
     for (const doc of docs) {
-      const bytes = Buffer.from(doc.body);
+      const bytes = gunzipSync(doc.body_gzip!);
       // A byte appended keeps the JSON valid but gives a new hash, so every ingest writes a full report.
       const variant = Buffer.concat([bytes, Buffer.from(' '.repeat(++i))]);
       await ingestReport(database.db, {
@@ -275,6 +335,8 @@ async function main(): Promise<void> {
           '429s',
           'failed',
           'per poll',
+          'CPU/poll poller / sim',
+          'poller loop busy',
           'snapshots/s',
         ],
         rows,
@@ -288,12 +350,57 @@ async function main(): Promise<void> {
     );
     if (lastCycle)
       console.log(`steady state: ${(lastCycle.calls / N).toFixed(2)} SP-API calls per account per cycle`);
+
+    await printServerMemory(sim.url, label.startsWith('PostgreSQL') ? benchDatabaseUrl() : undefined);
   } finally {
     await database.close();
     await drop();
     await sim.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The real server's resident memory once it is up: on Postgres (a schema of its own, the bench's simulator as
+ * its SP-API) and in demo mode on the embedded database, as someone trying it out would run it.
+ */
+async function printServerMemory(simulatorUrl: string, databaseUrl: string | undefined): Promise<void> {
+  const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+  const line = (what: string, m: ServerMemory) =>
+    console.log(
+      `  ${what}: VmRSS ${mb(m.rss)}, VmHWM ${mb(m.hwm)} (healthy after ${(m.readyMs / 1000).toFixed(1)} s)`,
+    );
+  console.log(
+    '\nserver memory after start-up (node --import tsx server/src/server.ts, at its first healthy /api/health):',
+  );
+  if (databaseUrl) {
+    const schema = `bench_server_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: databaseUrl });
+    await admin.connect();
+    try {
+      await admin.query(`create schema "${schema}"`);
+      // Spelled out: URLSearchParams would write the space as '+', which pg does not read back as one.
+      const options = `options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+      const url = `${databaseUrl}${databaseUrl.includes('?') ? '&' : '?'}${options}`;
+      const memory = await measureServerMemory({
+        DATABASE_URL: url,
+        ROLE: 'all',
+        SPAPI_ENDPOINT: simulatorUrl,
+        SPAPI_CLIENT_ID: DEMO_CLIENT_ID,
+        SPAPI_CLIENT_SECRET: DEMO_CLIENT_SECRET,
+      });
+      const tables = await admin.query(
+        'select count(*)::int as n from information_schema.tables where table_schema = $1',
+        [schema],
+      );
+      if (tables.rows[0].n === 0) throw new Error(`the server did not migrate into schema ${schema}`);
+      line('ROLE=all on PostgreSQL, SP-API at the simulator', memory);
+    } finally {
+      await admin.query(`drop schema if exists "${schema}" cascade`);
+      await admin.end();
+    }
+  }
+  line('demo mode on embedded PGlite (no DATABASE_URL)', await measureServerMemory({}));
 }
 
 await main();
