@@ -68,7 +68,11 @@ describe('the Account Health Rating band migration', () => {
   });
 
   it('works the stored bands out again from the stored scores, and names them as Seller Central does', async () => {
-    expect(await migrateDown(t.db)).toEqual(['2026_12_01_1500_ahr_band_from_score']);
+    // Back to just before it, whatever came after.
+    for (let rolled: string[] = []; rolled[0] !== '2026_12_01_1500_ahr_band_from_score'; ) {
+      rolled = await migrateDown(t.db);
+      expect(rolled).toHaveLength(1);
+    }
     const account = await t.db
       .insertInto('seller_accounts')
       .values({ seller_id: 'A1BANDMIGRATE', name: 'Bands', region: 'na' })

@@ -201,7 +201,7 @@ describe('a poller process killed in the middle of ingesting', () => {
     for (const run of orphaned) {
       expect(runs.find((r) => r.id === run.id)).toMatchObject({
         status: 'abandoned',
-        error_code: 'INSTANCE_LOST',
+        error_code: 'LEASE_EXPIRED',
       });
     }
     expect(runs.filter((r) => r.status === 'running')).toEqual([]);

@@ -55,6 +55,8 @@ export interface SellerAccountsTable {
   next_poll_at: CreatedAt;
   lease_owner: string | null;
   lease_expires_at: Timestamp | null;
+  /** New on every claim: only the poll holding the current token may renew, ingest or give the account back. */
+  lease_token: string | null;
   last_poll_at: Timestamp | null;
   last_success_at: Timestamp | null;
   /** When the last successful poll finished, on this server's clock. */

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { ParsedReport } from '../reports/types.ts';
 import { SELLER_PERFORMANCE_REPORT_TYPE } from '../spapi/client.ts';
@@ -26,6 +26,8 @@ export interface IngestInput {
   capturedAt: Date;
   /** The parse result, or the reason the document could not be parsed (raw bytes are kept either way). */
   parsed: { ok: true; report: ParsedReport } | { ok: false; error: string };
+  /** Runs first inside the transaction and throws to write nothing (the poller checks it still holds the account). */
+  guard?: (tx: Transaction<DB>) => Promise<void>;
 }
 
 export interface IngestResult {
@@ -38,6 +40,7 @@ export interface IngestResult {
 
 export async function ingestReport(db: Kysely<DB>, input: IngestInput): Promise<IngestResult> {
   return db.transaction().execute(async (tx) => {
+    await input.guard?.(tx);
     const document = await storeDocument(tx, {
       accountId: input.accountId,
       reportType: SELLER_PERFORMANCE_REPORT_TYPE,

@@ -17,6 +17,8 @@ export interface FetchContext {
   lookUpRecentReport: boolean;
   /** Called before each fetch and ingest, to show the run's progress. */
   phase(name: 'fetching_report' | 'ingesting'): Promise<void>;
+  /** Passed to ingest: throws inside its transaction when this poll no longer holds the account. */
+  guard: IngestInput['guard'];
   time<T>(name: string, fn: () => Promise<T>): Promise<T>;
 }
 
@@ -79,6 +81,7 @@ async function fetchOne(ctx: FetchContext, marketplaceIds: string[]): Promise<Fe
       marketplaceIds,
       capturedAt,
       parsed,
+      guard: ctx.guard,
     }),
   );
   const covered = parsed.ok ? parsed.report.marketplaces.map((m) => m.marketplaceId) : [];

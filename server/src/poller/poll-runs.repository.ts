@@ -114,8 +114,9 @@ export async function finishRun(db: Db, runId: string, outcome: RunOutcome): Pro
 }
 
 /**
- * Runs still `running` when an account is claimed were left by an instance that died, or by a poll of this
- * one that could not record its end (the claim rules out a live one): they are closed as abandoned.
+ * Runs still `running` when an account is claimed belong to a poll whose lease expired: its instance died, or lost
+ * the database for longer than the lease, or could not record its end. The claim's new fencing token keeps such
+ * a poll from storing anything now, so its run is closed as abandoned, saying so.
  */
 export async function abandonOrphanedRuns(db: Db, accountId: string): Promise<number> {
   const result = await db
@@ -123,8 +124,10 @@ export async function abandonOrphanedRuns(db: Db, accountId: string): Promise<nu
     .set({
       status: 'abandoned',
       outcome: 'abandoned',
-      error_code: 'INSTANCE_LOST',
-      error_message: 'the instance polling this account stopped before finishing; the poll was taken over',
+      error_code: 'LEASE_EXPIRED',
+      error_message:
+        'the lease of this poll expired before it finished (its instance stopped, or lost the database for longer ' +
+        'than the lease); another poll took the account over',
       finished_at: sql<Date>`now()`,
       phase: null,
     })

@@ -2,9 +2,9 @@ import { setMaxListeners } from 'node:events';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Kysely } from 'kysely';
 import type { FastifyBaseLogger } from 'fastify';
-import type { DB, PollTrigger, SellerAccountRow } from '../db/schema.ts';
+import type { DB, PollTrigger } from '../db/schema.ts';
 import { findAccount, updateAccount } from '../accounts/accounts.repository.ts';
-import { claimDueAccounts } from './leases.repository.ts';
+import { claimDueAccounts, type ClaimedAccount } from './leases.repository.ts';
 import { queueRun } from './poll-runs.repository.ts';
 import { pollAccount, type PollSettings, type PollSummary } from './run-poll.ts';
 import type { SpApiClients } from '../spapi/spapi-clients.ts';
@@ -114,12 +114,13 @@ export class Poller {
       instanceId: this.options.instanceId,
       limit: free,
       leaseSeconds: this.options.leaseSeconds,
+      exclude: [...this.active.keys()],
     });
     for (const account of claimed) this.launch(account, 'schedule');
     if (claimed.length === free) this.redispatch = true;
   }
 
-  private launch(account: SellerAccountRow, trigger: PollTrigger): Promise<PollSummary | undefined> {
+  private launch(account: ClaimedAccount, trigger: PollTrigger): Promise<PollSummary | undefined> {
     const run = pollAccount({ ...this.deps, settings: this.options }, account, trigger, this.abort.signal)
       .catch((err: unknown) => {
         // The database itself failed mid-poll: the lease expires and the account is polled again then.
@@ -170,6 +171,7 @@ export class Poller {
           limit: 1,
           leaseSeconds: this.options.leaseSeconds,
           accountId: id,
+          exclude: [...this.active.keys()],
         });
         let result: PollSummary | { accountId: string; skipped: string };
         if (!account) {

@@ -1,4 +1,5 @@
-import type { PollTrigger, SellerAccountRow, SellerAccountUpdate } from '../db/schema.ts';
+import type { Transaction } from 'kysely';
+import type { DB, PollTrigger, SellerAccountUpdate } from '../db/schema.ts';
 import {
   AuthRevokedError,
   MalformedDocumentError,
@@ -8,7 +9,7 @@ import {
   SpApiError,
 } from '../spapi/errors.ts';
 import { pollableMarketplaceIds, upsertMarketplaces } from '../accounts/accounts.repository.ts';
-import { releaseAccount, renewLease } from './leases.repository.ts';
+import { holdsLease, releaseAccount, renewLease, type ClaimedAccount } from './leases.repository.ts';
 import {
   abandonOrphanedRuns,
   failQueuedRuns,
@@ -51,7 +52,9 @@ export interface PollSummary {
 /** What one run has gathered, for the record it ends with. */
 interface RunContext {
   deps: PollDeps;
-  account: SellerAccountRow;
+  account: ClaimedAccount;
+  /** Throws inside an ingest transaction once this poll no longer holds the account. */
+  guard: (tx: Transaction<DB>) => Promise<void>;
   runId: string;
   counters: RunCounters;
   timings: Record<string, number>;
@@ -60,7 +63,7 @@ interface RunContext {
 
 export async function pollAccount(
   deps: PollDeps,
-  account: SellerAccountRow,
+  account: ClaimedAccount,
   trigger: PollTrigger,
   shutdown: AbortSignal,
 ): Promise<PollSummary> {
@@ -76,9 +79,15 @@ export async function pollAccount(
   const lookUpRecentReport =
     asked !== 'schedule' || (await lastFinishedStatus(db, account.id)) !== 'succeeded';
   const run = await startRun(db, account.id, trigger, settings.instanceId);
+  const leaseLost = new AbortController();
   const ctx: RunContext = {
     deps,
     account,
+    guard: async (tx) => {
+      if (await holdsLease(tx, account.id, account.lease_token)) return;
+      leaseLost.abort();
+      throw new LeaseLostError();
+    },
     runId: run.id,
     counters: { calls: 0, throttles: 0, bytes: 0 },
     timings: {},
@@ -89,13 +98,13 @@ export async function pollAccount(
     if (event.outcome === 'throttled') ctx.counters.throttles += 1;
     if (event.bytes) ctx.counters.bytes += event.bytes;
   });
-  // Keep the lease alive while Amazon takes its time. If another instance took the account over anyway (this
-  // one stalled past its lease), stop at once rather than poll the same seller twice.
-  const leaseLost = new AbortController();
+  // Keep the lease alive while Amazon takes its time. If another poll took the account over anyway (this one
+  // stalled past its lease, say through a database outage), stop at once rather than poll the same seller twice;
+  // the fencing token also keeps this poll's ingest from landing once the account is someone else's.
   const signal = AbortSignal.any([shutdown, leaseLost.signal]);
   const renewal = setInterval(
     () => {
-      renewLease(db, account.id, settings.instanceId, settings.leaseSeconds).then(
+      renewLease(db, account.id, account.lease_token, settings.leaseSeconds).then(
         (held) => {
           if (!held) leaseLost.abort();
         },
@@ -135,6 +144,7 @@ export async function pollAccount(
         lookUpRecentReport,
         phase: (name) => setPhase(db, run.id, name, ctx.counters),
         time,
+        guard: ctx.guard,
       },
       marketplaceIds,
     );
@@ -144,6 +154,12 @@ export async function pollAccount(
   } finally {
     clearInterval(renewal);
     stopObserving();
+  }
+}
+
+class LeaseLostError extends Error {
+  constructor() {
+    super('this poll no longer holds the account');
   }
 }
 
@@ -200,13 +216,13 @@ async function endWithError(
   const { deps, account } = ctx;
   // Shutting down (or the lease went to another instance): give the account back at once so another
   // instance, or the next start, polls it.
-  if (err instanceof SpApiAbortedError || signal.aborted) {
+  if (err instanceof SpApiAbortedError || err instanceof LeaseLostError || signal.aborted) {
     return end(ctx, {
       status: 'abandoned',
       outcome: 'interrupted',
       errorCode: leaseLost ? 'LEASE_LOST' : 'SHUTDOWN',
       errorMessage: leaseLost
-        ? 'another instance took this account over; this poll stopped'
+        ? 'this poll lost its claim on the account (its lease expired) and another poll took it over; nothing of this one was stored'
         : 'the poller stopped before this poll finished; it will be polled again',
       accountPatch: { next_poll_at: new Date() },
     });
@@ -262,6 +278,7 @@ async function endWithError(
       marketplaceIds: [],
       capturedAt: new Date(),
       parsed: { ok: false, error: err.message },
+      guard: ctx.guard,
     });
     return end(ctx, {
       ...(await failurePatch(ctx, 'failed', 'REPORT_MALFORMED', err.message)),
@@ -349,7 +366,7 @@ async function end(ctx: RunContext, e: Ending): Promise<PollSummary> {
     reportDocumentId: e.reportDocumentId ?? e.report?.ingest.reportDocumentId ?? null,
     snapshotsWritten: e.snapshotsWritten ?? 0,
   });
-  await releaseAccount(deps.db, account.id, deps.settings.instanceId, e.accountPatch);
+  await releaseAccount(deps.db, account.id, account.lease_token, e.accountPatch);
   return {
     runId: ctx.runId,
     accountId: account.id,
