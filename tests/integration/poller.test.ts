@@ -71,7 +71,7 @@ describe('connecting an account', () => {
     const res = await app.inject({
       method: 'POST',
       url: '/api/accounts',
-      payload: { sellerId: 'A0NOPE', name: 'Nope', region: 'na', refreshToken: 'Atzr|not-a-real-token' },
+      payload: { sellerId: 'A0NOPE12345678', name: 'Nope', region: 'na', refreshToken: 'Atzr|not-a-real-token' },
     });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.message).toMatch(/Amazon refused the authorization/);

@@ -18,10 +18,6 @@ export interface MarketplaceInput {
   hasSuspendedListings?: boolean;
 }
 
-export async function insertAccount(db: Db, account: NewSellerAccount): Promise<SellerAccountRow> {
-  return db.insertInto('seller_accounts').values(account).returningAll().executeTakeFirstOrThrow();
-}
-
 export async function findAccount(db: Db, id: string): Promise<SellerAccountRow | undefined> {
   return db.selectFrom('seller_accounts').selectAll().where('id', '=', id).executeTakeFirst();
 }

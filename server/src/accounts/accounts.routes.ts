@@ -4,8 +4,8 @@ import { AppError, ErrorBody } from '../http/errors.ts';
 import type { SpApiClients } from '../spapi/spapi-clients.ts';
 import { findAccount, listAccounts, listMarketplaces } from './accounts.repository.ts';
 import { accountRowToAccount } from './accounts.mapping.ts';
-import { Account, AccountParams, ConnectAccountBody } from './accounts.schemas.ts';
-import { connectAccount } from './accounts.service.ts';
+import { Account, AccountParams, ConnectAccountBody, ReconnectAccountBody } from './accounts.schemas.ts';
+import { connectAccount, reconnectAccount } from './accounts.service.ts';
 
 export interface AccountsRoutesOptions {
   clients: SpApiClients;
@@ -71,13 +71,42 @@ export const accountsRoutes: FastifyPluginAsyncZod<AccountsRoutesOptions> = asyn
         tags: ['accounts'],
         summary: 'Connect a seller account with an LWA refresh token (checked with Amazon first)',
         body: ConnectAccountBody,
-        response: { 201: Account, 400: ErrorBody, 503: ErrorBody },
+        description:
+          'A seller already connected is refused with 409 and the way to reconnect it; its token is never replaced here.',
+        response: { 201: Account, 400: ErrorBody, 409: ErrorBody, 503: ErrorBody },
       },
     },
     async (request, reply) => {
       const account = await connectAccount(db, clients, app.secrets, request.body);
       onConnected(account.id);
       return reply.status(201).send(accountRowToAccount(account, await listMarketplaces(db, [account.id])));
+    },
+  );
+
+  app.post(
+    '/accounts/:id/reconnect',
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'Give an account a new LWA refresh token, keeping its history',
+        description:
+          'The token is checked with Amazon first and must be the same seller’s: it must sell in every marketplace ' +
+          'the account does, or the reconnect is refused (409) and nothing changes.',
+        params: AccountParams,
+        body: ReconnectAccountBody,
+        response: { 200: Account, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody },
+      },
+    },
+    async (request) => {
+      const account = await reconnectAccount(
+        db,
+        clients,
+        app.secrets,
+        request.params.id,
+        request.body.refreshToken,
+      );
+      onConnected(account.id);
+      return accountRowToAccount(account, await listMarketplaces(db, [account.id]));
     },
   );
 };

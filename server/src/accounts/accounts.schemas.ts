@@ -45,12 +45,34 @@ export const Account = z
   })
   .describe('Account');
 
+/** Amazon's seller ids (merchant tokens): `A` and 9 to 19 more capital letters or digits, `A2X7K9QWERTY12`. */
+export const SellerId = z
+  .string()
+  .trim()
+  .regex(
+    /^A[0-9A-Z]{9,19}$/,
+    'a seller id is A followed by 9 to 19 capital letters or digits (Seller Central, Account Info)',
+  );
+
+const RefreshToken = z
+  .string()
+  .min(1)
+  .max(4096)
+  .regex(/^[\x21-\x7e]+$/, 'a refresh token is printable ASCII without spaces (Atzr|...)')
+  .describe('LWA refresh token (stored encrypted, never returned)');
+
 export const ConnectAccountBody = z.object({
-  sellerId: z.string().trim().min(1).max(64),
+  sellerId: SellerId,
   name: z.string().trim().min(1).max(200),
   region: Region,
-  refreshToken: z.string().min(1).max(4096).describe('LWA refresh token (stored encrypted, never returned)'),
-  marketplaceIds: z.array(z.string().min(1)).min(1).max(25).optional(),
+  refreshToken: RefreshToken,
+  marketplaceIds: z
+    .array(z.string().regex(/^[A-Z0-9]{10,16}$/, 'a marketplace id is 10 to 16 capital letters or digits'))
+    .min(1)
+    .max(25)
+    .optional(),
 });
+
+export const ReconnectAccountBody = z.object({ refreshToken: RefreshToken });
 
 export const AccountParams = z.object({ id: z.uuid() });

@@ -4,7 +4,14 @@ import type { SecretBox } from '../crypto/secrets.ts';
 import { AppError } from '../http/errors.ts';
 import { AuthError, AuthRevokedError, SpApiError } from '../spapi/errors.ts';
 import type { SpApiClients } from '../spapi/spapi-clients.ts';
-import { findAccountBySeller, insertAccount, upsertMarketplaces } from './accounts.repository.ts';
+import {
+  findAccount,
+  findAccountBySeller,
+  insertAccountIfAbsent,
+  listMarketplaces,
+  upsertMarketplaces,
+} from './accounts.repository.ts';
+import type { MarketplaceParticipation } from '../spapi/client.ts';
 
 export interface ConnectAccountInput {
   sellerId: string;
@@ -15,19 +22,10 @@ export interface ConnectAccountInput {
   marketplaceIds?: string[];
 }
 
-/**
- * Connects (or reconnects) a seller account: the token is checked with Amazon by listing the seller's
- * marketplaces before anything is stored, then kept sealed. The account is due at once.
- */
-export async function connectAccount(
-  db: Kysely<DB>,
-  clients: SpApiClients,
-  secrets: SecretBox,
-  input: ConnectAccountInput,
-): Promise<SellerAccountRow> {
-  let participations;
+/** Checks a refresh token with Amazon by listing the seller's marketplaces; nothing is stored yet. */
+async function checkToken(clients: SpApiClients, region: Region, refreshToken: string) {
   try {
-    participations = await clients.forToken(input.region, input.refreshToken).getMarketplaceParticipations();
+    return await clients.forToken(region, refreshToken).getMarketplaceParticipations();
   } catch (err) {
     if (err instanceof AuthRevokedError || err instanceof AuthError) {
       throw new AppError('BAD_REQUEST', `Amazon refused the authorization: ${err.message}`);
@@ -40,6 +38,31 @@ export async function connectAccount(
     }
     throw err;
   }
+}
+
+function alreadyConnected(existing: SellerAccountRow): AppError {
+  return new AppError(
+    'CONFLICT',
+    `seller ${existing.seller_id} is already connected as "${existing.name}"; to give it a new token, reconnect ` +
+      `it: POST /api/accounts/${existing.id}/reconnect`,
+    { accountId: existing.id },
+  );
+}
+
+/**
+ * Connects a new seller account: the token is checked with Amazon by listing the seller's marketplaces before
+ * anything is stored, then kept sealed. The account is due at once. A seller already connected is never
+ * touched here (409): a new token for it goes through `reconnectAccount`, which checks it is the same seller.
+ */
+export async function connectAccount(
+  db: Kysely<DB>,
+  clients: SpApiClients,
+  secrets: SecretBox,
+  input: ConnectAccountInput,
+): Promise<SellerAccountRow> {
+  const existing = await findAccountBySeller(db, input.sellerId, input.region);
+  if (existing) throw alreadyConnected(existing);
+  const participations = await checkToken(clients, input.region, input.refreshToken);
   const wanted = input.marketplaceIds ? new Set(input.marketplaceIds) : undefined;
   if (wanted) {
     const known = new Set(participations.map((p) => p.marketplaceId));
@@ -53,43 +76,15 @@ export async function connectAccount(
   }
 
   return db.transaction().execute(async (tx) => {
-    const sealed = secrets.seal(input.refreshToken);
-    const existing = await findAccountBySeller(tx, input.sellerId, input.region);
-    let account: SellerAccountRow;
-    if (existing) {
-      account = await tx
-        .updateTable('seller_accounts')
-        .set({
-          name: input.name,
-          refresh_token_encrypted: sealed,
-          connection_state: 'connected',
-          connection_error: null,
-          consecutive_failures: 0,
-          next_poll_at: new Date(),
-          updated_at: new Date(),
-        })
-        .where('id', '=', existing.id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-    } else {
-      account = await insertAccount(tx, {
-        seller_id: input.sellerId,
-        name: input.name,
-        region: input.region,
-        refresh_token_encrypted: sealed,
-      });
-    }
-    await upsertMarketplaces(
-      tx,
-      account.id,
-      participations.map((p) => ({
-        marketplaceId: p.marketplaceId,
-        countryCode: p.countryCode,
-        name: p.name,
-        isParticipating: p.isParticipating,
-        hasSuspendedListings: p.hasSuspendedListings,
-      })),
-    );
+    const account = await insertAccountIfAbsent(tx, {
+      seller_id: input.sellerId,
+      name: input.name,
+      region: input.region,
+      refresh_token_encrypted: secrets.seal(input.refreshToken),
+    });
+    // Connected by someone else while Amazon was being asked.
+    if (!account) throw alreadyConnected((await findAccountBySeller(tx, input.sellerId, input.region))!);
+    await upsertMarketplaces(tx, account.id, participations.map(toMarketplaceInput));
     if (wanted) {
       await tx
         .updateTable('account_marketplaces')
@@ -98,5 +93,58 @@ export async function connectAccount(
         .execute();
     }
     return account;
+  });
+}
+
+const toMarketplaceInput = (p: MarketplaceParticipation) => ({
+  marketplaceId: p.marketplaceId,
+  countryCode: p.countryCode,
+  name: p.name,
+  isParticipating: p.isParticipating,
+  hasSuspendedListings: p.hasSuspendedListings,
+});
+
+/**
+ * Gives an account a new refresh token (after Amazon revoked the old one), keeping its history. The token must be
+ * the same seller's: it must list every marketplace the account takes part in (a seller may have joined more,
+ * never fewer without saying so), or the reconnect is refused and nothing changes.
+ */
+export async function reconnectAccount(
+  db: Kysely<DB>,
+  clients: SpApiClients,
+  secrets: SecretBox,
+  accountId: string,
+  refreshToken: string,
+): Promise<SellerAccountRow> {
+  const account = await findAccount(db, accountId);
+  if (!account) throw new AppError('NOT_FOUND', `account ${accountId} does not exist`);
+  const participations = await checkToken(clients, account.region, refreshToken);
+  const theirs = new Set(participations.filter((p) => p.isParticipating).map((p) => p.marketplaceId));
+  const ours = (await listMarketplaces(db, [account.id])).filter((m) => m.is_participating);
+  const missing = ours.filter((m) => !theirs.has(m.marketplace_id)).map((m) => m.marketplace_id);
+  if (missing.length > 0) {
+    throw new AppError(
+      'CONFLICT',
+      `this token does not look like seller ${account.seller_id}'s: it does not sell in ${missing.join(', ')}, ` +
+        `where "${account.name}" does. Nothing was changed; check you signed in to the right Seller Central account`,
+      { missing },
+    );
+  }
+  return db.transaction().execute(async (tx) => {
+    const updated = await tx
+      .updateTable('seller_accounts')
+      .set({
+        refresh_token_encrypted: secrets.seal(refreshToken),
+        connection_state: 'connected',
+        connection_error: null,
+        consecutive_failures: 0,
+        next_poll_at: new Date(),
+        updated_at: new Date(),
+      })
+      .where('id', '=', account.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await upsertMarketplaces(tx, account.id, participations.map(toMarketplaceInput));
+    return updated;
   });
 }
