@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -74,6 +74,7 @@ describe('the server process', () => {
       } catch {
         // Nothing left in the group: the stop was clean.
       }
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 
