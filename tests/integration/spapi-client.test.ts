@@ -319,6 +319,20 @@ describe('SP-API client against the simulator', () => {
     expect(outcomes('getMarketplaceParticipations')).toHaveLength(4);
   });
 
+  it('says an LWA 503 is a temporary outage, not an internal error', async () => {
+    const seller = account('healthy');
+    const { client } = clientFor(seller, { retry: { maxErrorRetries: 1, baseDelayMs: 5 } });
+    await inject({ type: 'error', status: 503, operation: 'token', count: 10 });
+
+    const err = await rejection(client.getMarketplaceParticipations());
+
+    expect(err).toBeInstanceOf(ServerError);
+    expect(err).toMatchObject({ code: 'temporarily_unavailable', retryable: true });
+    expect((err as Error).message).toMatch(/temporarily unavailable \(LWA answered 503\)/);
+    expect((err as Error).message).not.toMatch(/internal server error/i);
+    await control('DELETE', '/_sim/faults');
+  });
+
   it('retries a failing document download', async () => {
     const seller = account('late-shipment-spike');
     const { client, outcomes } = clientFor(seller);

@@ -6,7 +6,8 @@ import type { PollDeps } from './poll-deps.ts';
 
 // Fetching an account's reports and ingesting each as it arrives. One report for all of the account's
 // marketplaces (the report is designed for several); Amazon has been seen to refuse several marketplaces in one
-// request, or to answer for only one (report-formats.md (c)), so each marketplace left out is then asked alone.
+// request, or to answer for only one (docs/report-formats.md §(c) "Marketplaces"), so each marketplace left out
+// is then asked alone.
 
 export interface FetchContext {
   deps: PollDeps;

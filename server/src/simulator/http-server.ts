@@ -139,7 +139,14 @@ export class SimulatorHttpServer {
       return json(429, { error: 'slow_down', error_description: 'The request was throttled. Retry later.' });
     }
     if (fault?.type === 'error') {
-      return json(fault.status ?? 500, { error: 'server_error', error_description: 'Internal server error' });
+      // OAuth's own words (RFC 6749 §5.2), as LWA uses them: a 503 is "temporarily unavailable", not a crash.
+      const status = fault.status ?? 500;
+      return json(
+        status,
+        status === 503
+          ? { error: 'temporarily_unavailable', error_description: 'The service is temporarily unavailable' }
+          : { error: 'server_error', error_description: 'Internal server error' },
+      );
     }
     return handleTokenRequest(state, params);
   }

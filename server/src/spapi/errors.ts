@@ -228,6 +228,9 @@ export function toSpApiError(err: unknown, operation: string): SpApiError {
   if (NETWORK_CODES.has(code)) return new NetworkError(say(`connection failed (${code})`), { ...ctx, code });
   if (THROTTLE_CODES.has(code)) return new ThrottledError(say(`throttled (${code})`), { ...ctx, code });
   if (API_AUTH_CODES.has(code)) return new AuthError(say(`access denied (${code})`), { ...ctx, code });
+  if (code === 'temporarily_unavailable') {
+    return new ServerError(say('temporarily unavailable (LWA answered 503)'), { ...ctx, code });
+  }
   if (SERVER_CODES.has(code)) return new ServerError(say(`server error (${code})`), { ...ctx, code });
   if (DOCUMENT_URL_CODES.has(code)) {
     return new DocumentUrlExpiredError(say(`document URL refused (${code})`), { ...ctx, code });
