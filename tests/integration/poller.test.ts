@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseSellerPerformanceReport } from '@good-standing/server/reports/parse-seller-performance.ts';
 import type { RunningSimulator } from '@good-standing/server/simulator/index.ts';
+import type { PollSummary } from '@good-standing/server/poller/run-poll.ts';
 import { readDocumentBody } from '@good-standing/server/documents/documents.repository.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { buildPollingApp, connectDemoAccount, demoSeller, startTestSimulator } from '../helpers/poller.ts';
@@ -71,7 +72,12 @@ describe('connecting an account', () => {
     const res = await app.inject({
       method: 'POST',
       url: '/api/accounts',
-      payload: { sellerId: 'A0NOPE12345678', name: 'Nope', region: 'na', refreshToken: 'Atzr|not-a-real-token' },
+      payload: {
+        sellerId: 'A0NOPE12345678',
+        name: 'Nope',
+        region: 'na',
+        refreshToken: 'Atzr|not-a-real-token',
+      },
     });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.message).toMatch(/Amazon refused the authorization/);
@@ -310,6 +316,17 @@ describe('failures', () => {
     const acct = await account(id);
     expect(acct.next_poll_at.getTime()).toBeGreaterThan(Date.now());
     expect(acct.lease_owner).toBeNull();
+    // The run says which report it waited on, and the account says its data is late and why.
+    const run = await t.db
+      .selectFrom('poll_runs')
+      .select('amazon_report_id')
+      .where('id', '=', (result as PollSummary).runId)
+      .executeTakeFirstOrThrow();
+    expect(run.amazon_report_id).toMatch(/\d+/);
+    expect(acct.connection_state).toBe('connected');
+    expect(acct.connection_error).toContain(`Amazon has not finished report ${run.amazon_report_id}`);
+    const listed = (await app.inject({ method: 'GET', url: `/api/accounts/${id}` })).json();
+    expect(listed.connectionError).toContain('asking again from');
   });
 });
 

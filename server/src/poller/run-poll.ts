@@ -234,6 +234,7 @@ async function endWithError(
     return end(ctx, {
       status: 'succeeded',
       outcome: 'no_data',
+      amazonReportId: err.reportId,
       errorCode: err.code,
       errorMessage: err.message,
       accountPatch: {
@@ -292,9 +293,19 @@ async function endWithError(
   // A report stuck in Amazon's queue is not the account's failure: the poll is abandoned and retried soon.
   const status = err instanceof ReportTimeoutError ? 'abandoned' : 'failed';
   const message = err instanceof Error ? err.message : String(err);
+  const ending = await failurePatch(ctx, status, known ? err.code : 'INTERNAL_ERROR', message);
+  if (err instanceof ReportTimeoutError) {
+    // Not a failure of the account, but its data is late: say so where the account's state is shown.
+    ending.accountPatch.connection_error =
+      `${err.code}: Amazon has not finished report ${err.reportId} (${message}); ` +
+      `asking again from ${ending.accountPatch.next_poll_at instanceof Date ? ending.accountPatch.next_poll_at.toISOString() : 'the next slot'}`;
+  }
   return end(ctx, {
-    ...(await failurePatch(ctx, status, known ? err.code : 'INTERNAL_ERROR', message)),
+    ...ending,
     outcome: status === 'abandoned' ? 'retry_later' : 'error',
+    ...(err instanceof ReportTimeoutError || err instanceof ReportFailedError
+      ? { amazonReportId: err.reportId }
+      : {}),
   });
 }
 
@@ -342,6 +353,8 @@ interface Ending {
   errorMessage: string | null;
   accountPatch: SellerAccountUpdate;
   report?: Fetched;
+  /** The Amazon report this run waited on, when it ended without one (stuck, FATAL, CANCELLED). */
+  amazonReportId?: string;
   reportReused?: boolean;
   reportDocumentId?: string;
   snapshotsWritten?: number;
@@ -362,7 +375,7 @@ async function end(ctx: RunContext, e: Ending): Promise<PollSummary> {
     timings: ctx.timings,
     durationMs,
     reportReused,
-    amazonReportId: e.report?.report.reportId ?? null,
+    amazonReportId: e.amazonReportId ?? e.report?.report.reportId ?? null,
     reportDocumentId: e.reportDocumentId ?? e.report?.ingest.reportDocumentId ?? null,
     snapshotsWritten: e.snapshotsWritten ?? 0,
   });
