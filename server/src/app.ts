@@ -5,7 +5,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import { randomUUID } from 'node:crypto';
 import type { AppConfig } from './config.ts';
 import { createDatabase, type Database } from './db/database.ts';
-import { registerErrorHandling } from './http/errors.ts';
+import { frameworkErrorOptions, registerErrorHandling } from './http/errors.ts';
 import { registerWeb, webBuildDir } from './http/web.ts';
 import { registerApiGuards } from './http/api-guards.ts';
 import { healthRoutes } from './health/health.routes.ts';
@@ -53,6 +53,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     logger: loggerOptions(config.logLevel),
     genReqId: () => randomUUID(),
     forceCloseConnections: 'idle',
+    ...frameworkErrorOptions,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -129,3 +129,41 @@ describe('a database that goes away', () => {
     }
   });
 });
+
+describe('requests refused before any route', () => {
+  let base: URL;
+  beforeAll(async () => {
+    base = new URL(await app.listen({ host: '127.0.0.1', port: 0 }));
+  });
+
+  /** Sends raw bytes and returns the raw answer: these requests never reach Fastify's router. */
+  async function raw(request: string): Promise<{ status: number; body: unknown }> {
+    const socket = new Socket();
+    const chunks: Buffer[] = [];
+    await new Promise<void>((resolve, reject) => {
+      socket.connect(Number(base.port), base.hostname, () => socket.end(request));
+      socket.on('data', (c: Buffer) => chunks.push(c));
+      socket.on('close', () => resolve());
+      socket.on('error', reject);
+    });
+    const text = Buffer.concat(chunks).toString('utf8');
+    const status = Number(/^HTTP\/1\.1 (\d+)/.exec(text)?.[1]);
+    return { status, body: JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) };
+  }
+
+  it('answers headers too large with 431 in the API error shape', async () => {
+    const res = await raw(`GET /api/health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expect(res).toEqual({
+      status: 431,
+      body: { error: { code: 'REQUEST_HEADERS_TOO_LARGE', message: 'the request headers are too large' } },
+    });
+  });
+
+  it('answers a URL that cannot be decoded with 400 in the API error shape', async () => {
+    const res = await fetch(new URL('/api/accounts/%E0%A4%A/poll-runs', base));
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(Object.keys(body)).toEqual(['error']);
+    expect(body.error.code).toBe('BAD_REQUEST');
+  });
+});

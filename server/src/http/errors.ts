@@ -1,4 +1,11 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { Socket } from 'node:net';
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  FastifyServerOptions,
+} from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 
@@ -47,7 +54,7 @@ export const ErrorBody = z
 
 type ErrorBodyType = z.infer<typeof ErrorBody>;
 
-function body(code: string, message: string, details?: unknown): ErrorBodyType {
+export function errorBody(code: string, message: string, details?: unknown): ErrorBodyType {
   return { error: { code, message, ...(details === undefined ? {} : { details }) } };
 }
 
@@ -80,10 +87,36 @@ function isDatabaseUnavailable(err: unknown): boolean {
   return false;
 }
 
+/**
+ * Errors that happen before a request reaches a route, in the same shape as every other answer: a URL Fastify
+ * cannot decode, and requests Node refuses while parsing them (431 headers too large, 400 malformed).
+ */
+export const frameworkErrorOptions: Pick<FastifyServerOptions, 'frameworkErrors' | 'clientErrorHandler'> = {
+  frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+    void reply.code(400).send(errorBody('BAD_REQUEST', error.message));
+  },
+  clientErrorHandler: (error: Error & { code?: string }, socket: Socket) => {
+    if (!socket.writable) return;
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const status = tooLarge ? 431 : 400;
+    const text = JSON.stringify(
+      errorBody(
+        tooLarge ? 'REQUEST_HEADERS_TOO_LARGE' : 'BAD_REQUEST',
+        tooLarge ? 'the request headers are too large' : 'the request could not be read as HTTP',
+      ),
+    );
+    socket.end(
+      `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+        `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\n` +
+        `connection: close\r\n\r\n${text}`,
+    );
+  },
+};
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, request, reply) => {
     if (err instanceof AppError) {
-      return reply.status(err.statusCode).send(body(err.code, err.message, err.details));
+      return reply.status(err.statusCode).send(errorBody(err.code, err.message, err.details));
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
       const details = err.validation.map((v) => ({
@@ -93,7 +126,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return reply
         .status(400)
         .send(
-          body(
+          errorBody(
             'VALIDATION_FAILED',
             `invalid ${err.validationContext ?? 'request'}: ${details[0]?.message}`,
             details,
@@ -102,26 +135,30 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     if (isResponseSerializationError(err)) {
       request.log.error({ err }, 'response did not match its schema');
-      return reply.status(500).send(body('INTERNAL', 'internal server error'));
+      return reply.status(500).send(errorBody('INTERNAL', 'internal server error'));
     }
     const statusCode = (err as FastifyError).statusCode;
     if (statusCode && statusCode >= 400 && statusCode < 500) {
       // Fastify's own client errors (bad JSON body, unsupported media type, body too large).
       const code =
         statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : statusCode === 404 ? 'NOT_FOUND' : 'BAD_REQUEST';
-      return reply.status(statusCode).send(body(code, err.message));
+      return reply.status(statusCode).send(errorBody(code, err.message));
     }
     if (isDatabaseUnavailable(err)) {
       request.log.warn({ err }, 'database unavailable');
       return reply
         .status(503)
-        .send(body('SERVICE_UNAVAILABLE', 'the database is unreachable at the moment; try again shortly'));
+        .send(
+          errorBody('SERVICE_UNAVAILABLE', 'the database is unreachable at the moment; try again shortly'),
+        );
     }
     request.log.error({ err }, 'unhandled error');
-    return reply.status(500).send(body('INTERNAL', 'internal server error'));
+    return reply.status(500).send(errorBody('INTERNAL', 'internal server error'));
   });
 
   app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send(body('NOT_FOUND', `no route for ${request.method} ${request.url.split('?')[0]}`));
+    reply
+      .status(404)
+      .send(errorBody('NOT_FOUND', `no route for ${request.method} ${request.url.split('?')[0]}`));
   });
 }
