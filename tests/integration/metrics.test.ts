@@ -6,6 +6,7 @@ import type { RunningSimulator } from '@good-standing/server/simulator/index.ts'
 import { windowDays } from '@good-standing/server/metrics/metrics.repository.ts';
 import { Series } from '@good-standing/server/metrics/metrics.schemas.ts';
 import { readFile } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
 import { ingestReport } from '@good-standing/server/ingest/ingest-report.ts';
 import { parseReportBytes } from '@good-standing/server/reports/parse-seller-performance.ts';
 import { samplePath } from '@good-standing/server/reports/fixtures/sample-files.ts';
@@ -95,13 +96,17 @@ const servedKey = (r: RateMetric) => `${r.metric}|${r.channel}|${windowDays(r.wi
 
 describe('GET /api/overview', () => {
   it('shows a poll that just ended, not an earlier overview', async () => {
-    await get<Overview>('/api/overview');
+    const before = (await app.inject({ method: 'GET', url: '/api/overview' })).headers.etag as string;
     sim.state.advanceClock({ days: 1 });
     const report = parseSellerPerformanceReport(sim.state.currentDocument(demoSeller('odr-drift').sellerId));
     served['odr-drift']!.push(report);
     const [summary] = await app.poller.pollNow([ids['odr-drift']!]);
     expect(summary).toMatchObject({ status: 'succeeded', outcome: 'ingested' });
     const overview = await get<Overview>('/api/overview');
+    expect(
+      (await app.inject({ method: 'GET', url: '/api/overview', headers: { 'if-none-match': before } }))
+        .statusCode,
+    ).toBe(200);
     const odr = overview.accounts
       .find((a) => a.id === ids['odr-drift'])!
       .marketplaces[0]!.metrics.find((f) => f.metric === 'order_defect_rate' && f.channel === 'mfn')!;
@@ -155,6 +160,33 @@ describe('GET /api/overview', () => {
         overview.summary.suspended! +
         overview.summary.unknown!,
     ).toBe(SCENARIOS.length);
+  });
+
+  it('sends the same overview gzip-compressed when asked, and a 304 for an ETag that is still current', async () => {
+    const plain = await app.inject({ method: 'GET', url: '/api/overview' });
+    const etag = plain.headers.etag as string;
+    expect(etag).toMatch(/^".+"$/);
+    const zipped = await app.inject({
+      method: 'GET',
+      url: '/api/overview',
+      headers: { 'accept-encoding': 'br;q=1.0, gzip;q=0.8' },
+    });
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.rawPayload.length).toBeLessThan(plain.rawPayload.length / 3);
+    expect(JSON.parse(gunzipSync(zipped.rawPayload).toString('utf8'))).toEqual(plain.json());
+    const refused = await app.inject({
+      method: 'GET',
+      url: '/api/overview',
+      headers: { 'accept-encoding': 'gzip;q=0' },
+    });
+    expect(refused.headers['content-encoding']).toBeUndefined();
+    const unchanged = await app.inject({
+      method: 'GET',
+      url: '/api/overview',
+      headers: { 'if-none-match': etag },
+    });
+    expect(unchanged.statusCode).toBe(304);
+    expect(unchanged.body).toBe('');
   });
 
   it('marks a figure on the wrong side of its target as breached', async () => {
@@ -383,7 +415,7 @@ describe('POST /api/accounts/refresh', () => {
     expect(form.statusCode).toBeGreaterThanOrEqual(400);
     expect(form.statusCode).toBeLessThan(500);
     const empty = await app.inject({ method: 'POST', url: '/api/accounts/refresh' });
-    expect(empty.statusCode).toBe(400);
+    expect(empty.statusCode).toBe(415);
   });
 });
 

@@ -15,7 +15,7 @@ import {
   WarningStatesQuery,
 } from './metrics.schemas.ts';
 import { buildViolations } from './metrics.service.ts';
-import { OverviewCache } from './overview-cache.ts';
+import { acceptsGzip, OverviewCache } from './overview-cache.ts';
 
 export interface MetricsRoutesOptions {
   /** An account with no successful poll for this long is shown as stale. */
@@ -57,14 +57,22 @@ export const metricsRoutes: FastifyPluginAsyncZod<MetricsRoutesOptions> = async 
       schema: {
         tags: ['metrics'],
         summary: 'Every account and marketplace with its latest figures, worst first',
-        response: { 200: Overview },
+        description:
+          'Answers with an ETag: send it back as If-None-Match for a 304 while nothing changed. Gzip when accepted.',
+        response: { 200: Overview, 304: z.null().describe('Not modified since the ETag sent') },
       },
     },
-    async (_request, reply) =>
-      reply
+    async (request, reply) => {
+      const built = await overview.current();
+      reply.header('etag', built.etag).header('vary', 'accept-encoding').header('cache-control', 'no-cache');
+      if (request.headers['if-none-match'] === built.etag) return reply.code(304).send(null);
+      const gzip = acceptsGzip(request.headers['accept-encoding']);
+      if (gzip) reply.header('content-encoding', 'gzip');
+      // Bytes of the schema above, validated when the cache built them.
+      return reply
         .type('application/json; charset=utf-8')
-        // JSON text of the schema above, validated when the cache built it.
-        .send((await overview.json()) as unknown as z.infer<typeof Overview>),
+        .send((gzip ? built.gzip : built.json) as unknown as z.infer<typeof Overview>);
+    },
   );
 
   app.get(

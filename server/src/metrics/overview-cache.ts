@@ -1,3 +1,5 @@
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { Overview } from './metrics.schemas.ts';
@@ -9,11 +11,15 @@ import { buildOverview } from './metrics.service.ts';
 
 /** Freshness flags depend on the clock, so even an unchanged fleet is re-read this often. */
 const MAX_AGE_MS = 30_000;
+const gzipAsync = promisify(gzip);
 
 interface Built {
   version: string;
   at: number;
-  body: string;
+  etag: string;
+  json: Buffer;
+  /** The same bytes gzip-compressed once per build: most clients take them (2 MB of JSON for 200 accounts). */
+  gzip: Buffer;
 }
 
 export class OverviewCache {
@@ -25,23 +31,24 @@ export class OverviewCache {
     private readonly staleAfterMs: number,
   ) {}
 
-  /** The overview as JSON text, current as of the last poll that ended. */
-  async json(): Promise<string> {
+  /** The overview, current as of the last poll that ended. */
+  async current(): Promise<Built> {
     const version = await this.version();
     const built = this.built;
-    if (built && built.version === version && Date.now() - built.at < MAX_AGE_MS) return built.body;
+    if (built && built.version === version && Date.now() - built.at < MAX_AGE_MS) return built;
     // Requests arriving while it is built wait for the same build.
     this.building ??= this.build(version).finally(() => {
       this.building = undefined;
     });
-    return (await this.building).body;
+    return this.building;
   }
 
   private async build(version: string): Promise<Built> {
     const overview = await buildOverview(this.db, { now: new Date(), staleAfterMs: this.staleAfterMs });
-    // Validated here, once per build, since the cached text bypasses the route's serializer.
-    const body = JSON.stringify(Overview.parse(overview));
-    this.built = { version, at: Date.now(), body };
+    // Validated here, once per build, since the cached bytes bypass the route's serializer.
+    const json = Buffer.from(JSON.stringify(Overview.parse(overview)));
+    const at = Date.now();
+    this.built = { version, at, etag: `"${version}:${at}"`, json, gzip: await gzipAsync(json) };
     return this.built;
   }
 
@@ -51,4 +58,13 @@ export class OverviewCache {
       from seller_accounts`.execute(this.db);
     return `${rows[0]?.n}:${rows[0]?.at?.getTime() ?? 0}`;
   }
+}
+
+/** Whether the client takes gzip (`Accept-Encoding: gzip`, not refused with `q=0`). */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false;
+  return header.split(',').some((part) => {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    return (name === 'gzip' || name === '*') && !params.some((p) => /^\s*q=0(\.0*)?\s*$/.test(p));
+  });
 }
