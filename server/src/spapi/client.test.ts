@@ -17,7 +17,8 @@ interface Received {
 }
 
 type Reply = { status: number; body: string | Buffer; headers?: Record<string, string> };
-type Route = (req: Received) => Reply | undefined;
+/** 'reset': no answer, the socket is reset, as on a keep-alive socket the server has just closed. */
+type Route = (req: Received) => Reply | 'reset' | undefined;
 
 const REFRESH_TOKEN = 'Atzr|IwEBI-unit-refresh-token-value';
 const CLIENT_SECRET = 'amzn1.oa2-cs.v1.unit-client-secret';
@@ -88,6 +89,10 @@ beforeAll(async () => {
       };
       received.push(r);
       const reply = route(r) ?? json(404, { errors: [{ code: 'NotFound', message: `no route ${r.path}` }] });
+      if (reply === 'reset') {
+        req.socket.resetAndDestroy();
+        return;
+      }
       res.writeHead(reply.status, reply.headers ?? {});
       res.end(reply.body);
     });
@@ -298,6 +303,51 @@ describe('createSpApiClient against a local fake', () => {
     ]);
     const throttleSleeps = sleeps.slice(0, 2);
     for (const ms of throttleSleeps) expect(ms).toBeGreaterThanOrEqual(Math.ceil(1000 / 0.0222));
+  });
+
+  it('sends a read again at once, outside the rate limiter, when the server reset its socket', async () => {
+    const resets = new Set(['/reports/2021-06-30/documents/amzn1.spdoc.1.4.eu.d1', '/d1?X-Amz-Expires=300']);
+    route = (req) => (resets.delete(req.path) ? 'reset' : happyPath(req));
+    const acquired: string[] = [];
+    const { client, events, sleeps } = makeClient({
+      beforeCall: async (operation) => {
+        acquired.push(operation);
+      },
+    });
+    const result = await client.fetchSellerPerformanceReport(['A1PA6795UKMFR9'], { pollIntervalMs: 10 });
+
+    expect(result.bytes.equals(document)).toBe(true);
+    const outcomes = (op: string) => events.filter((e) => e.operation === op).map((e) => e.outcome);
+    expect(outcomes('getReportDocument')).toEqual(['error', 'ok']);
+    expect(outcomes('download')).toEqual(['error', 'ok']);
+    // One token taken for getReportDocument, and no back-off: the only sleeps are the two report polls.
+    expect(acquired.filter((op) => op === 'getReportDocument')).toHaveLength(1);
+    expect(sleeps).toHaveLength(2);
+  });
+
+  it('leaves a reset createReport to the usual back-off, since the server may have made the report', async () => {
+    let reset = true;
+    route = (req) => {
+      if (req.method === 'POST' && req.path === '/reports/2021-06-30/reports' && reset) {
+        reset = false;
+        return 'reset';
+      }
+      return happyPath(req);
+    };
+    const acquired: string[] = [];
+    const { client, events, sleeps } = makeClient({
+      beforeCall: async (operation) => {
+        acquired.push(operation);
+      },
+    });
+    await client.fetchSellerPerformanceReport(['A1PA6795UKMFR9'], { pollIntervalMs: 10 });
+
+    expect(events.filter((e) => e.operation === 'createReport').map((e) => e.outcome)).toEqual([
+      'error',
+      'ok',
+    ]);
+    expect(acquired.filter((op) => op === 'createReport')).toHaveLength(2);
+    expect(sleeps).toHaveLength(3);
   });
 
   it('surfaces a persistent 503 as a retryable ServerError after bounded retries', async () => {

@@ -118,6 +118,14 @@ const MIN_BELIEVED_SKEW_MS = 5_000;
 const TOKEN_OPERATION = 'token';
 const DOWNLOAD_OPERATION = 'download';
 const PENDING_STATUSES = ['IN_QUEUE', 'IN_PROGRESS'];
+const READ_OPERATIONS = new Set([
+  'getReports',
+  'getReport',
+  'getReportDocument',
+  'getMarketplaceParticipations',
+  DOWNLOAD_OPERATION,
+]);
+const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
 const reportSchema = z.object({
   reportId: z.string(),
@@ -259,11 +267,9 @@ export function createSpApiClient(opts: SpApiClientOptions): SpApiClient {
         throw new HookFailure(hookError);
       }
       await refreshToken(ctx, false);
-      const started = performance.now();
-      let res: RawResponse;
-      try {
-        // The package mutates what it is given (it encodes path values in place), so every attempt gets copies.
-        res = await sp.callAPI({
+      // The package mutates what it is given (it encodes path values in place), so every send gets copies.
+      const send = () =>
+        sp.callAPI({
           operation,
           endpoint,
           ...(params.path ? { path: { ...params.path } } : {}),
@@ -271,6 +277,17 @@ export function createSpApiClient(opts: SpApiClientOptions): SpApiClient {
           ...(params.body ? { body: { ...params.body } } : {}),
           options: { raw_result: true },
         });
+      let started = performance.now();
+      let res: RawResponse;
+      try {
+        try {
+          res = await send();
+        } catch (caught) {
+          if (!metStaleSocket(operation, caught)) throw caught;
+          report(operation, 'error', started);
+          started = performance.now();
+          res = await send();
+        }
       } catch (caught) {
         const err = toSpApiError(caught, operation);
         report(operation, err instanceof ThrottledError ? 'throttled' : 'error', started);
@@ -298,14 +315,24 @@ export function createSpApiClient(opts: SpApiClientOptions): SpApiClient {
 
   async function download(url: string, ctx: CallContext): Promise<Buffer> {
     return withRetries(DOWNLOAD_OPERATION, ctx, async () => {
-      const started = performance.now();
-      try {
-        // Declaring GZIP with unzip:false makes the package hand back the bytes untouched: we sniff and
-        // gunzip ourselves because the compressionAlgorithm field is unreliable.
-        const raw = await sp.download(
+      // Declaring GZIP with unzip:false makes the package hand back the bytes untouched: we sniff and gunzip
+      // ourselves because the compressionAlgorithm field is unreliable.
+      const send = () =>
+        sp.download(
           { url, compressionAlgorithm: 'GZIP' },
           { unzip: false, timeouts: { response: timeoutMs, idle: timeoutMs } },
         );
+      let started = performance.now();
+      try {
+        let raw: Buffer;
+        try {
+          raw = await send();
+        } catch (caught) {
+          if (!metStaleSocket(DOWNLOAD_OPERATION, caught)) throw caught;
+          report(DOWNLOAD_OPERATION, 'error', started);
+          started = performance.now();
+          raw = await send();
+        }
         report(DOWNLOAD_OPERATION, 'ok', started, raw.length);
         return raw;
       } catch (caught) {
@@ -499,6 +526,17 @@ function validate<T>(schema: z.ZodType<T>, value: unknown, operation: string): T
     operation,
     retryable: false,
   });
+}
+
+/**
+ * A read that failed on a keep-alive socket the server had closed while it sat idle (ECONNRESET or EPIPE, no
+ * answer): the server never saw it, so it is sent once more at once, outside the retry loop. The back-off and
+ * the rate limiter's next token would only delay a call Amazon did not count, by a whole refill for
+ * getReportDocument (60 s). Writes (createReport, the token exchange) keep the usual retry.
+ */
+function metStaleSocket(operation: string, caught: unknown): boolean {
+  const code = (caught as { code?: unknown } | null)?.code;
+  return READ_OPERATIONS.has(operation) && typeof code === 'string' && STALE_SOCKET_CODES.has(code);
 }
 
 /** Carries an error from the caller's own beforeCall hook past the retry loop, untouched. */
