@@ -226,6 +226,13 @@ describe('GET /api/accounts/:id/series', () => {
     const body = await get<SeriesBody>(`/api/accounts/${ids['odr-drift']}/series?from=${since}`);
     // Served without a per-answer schema check (see the route): the answer must still be what the schema says.
     expect(() => Series.parse(body)).not.toThrow();
+    const zipped = await app.inject({
+      method: 'GET',
+      url: `/api/accounts/${ids['odr-drift']}/series?from=${since}`,
+      headers: { 'accept-encoding': 'gzip' },
+    });
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(JSON.parse(gunzipSync(zipped.rawPayload).toString('utf8'))).toEqual(body);
     const odr = body.series.find((s) => s.metric === 'order_defect_rate' && s.channel === 'mfn')!;
     expect(odr.target).toEqual({ value: 0.01, condition: 'LESS_THAN' });
     const expected = served['odr-drift']!.map((r) =>

@@ -1,3 +1,5 @@
+import { promisify } from 'node:util';
+import { constants, gzip } from 'node:zlib';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, ErrorBody } from '../http/errors.ts';
@@ -16,6 +18,9 @@ import {
 } from './metrics.schemas.ts';
 import { buildViolations } from './metrics.service.ts';
 import { acceptsGzip, OverviewCache } from './overview-cache.ts';
+
+const gzipAsync = promisify(gzip);
+type SeriesBody = z.infer<typeof Series>;
 
 export interface MetricsRoutesOptions {
   /** An account with no successful poll for this long is shown as stale. */
@@ -100,7 +105,11 @@ export const metricsRoutes: FastifyPluginAsyncZod<MetricsRoutesOptions> = async 
         resolution: request.query.resolution ?? (span > REPORT_RESOLUTION_DAYS * DAY_MS ? 'day' : 'report'),
       });
       // JSON text of the schema above, written by Postgres (see seriesJson); the tests check it against the schema.
-      return reply.type('application/json; charset=utf-8').send(body as unknown as z.infer<typeof Series>);
+      reply.type('application/json; charset=utf-8').header('vary', 'accept-encoding');
+      if (!acceptsGzip(request.headers['accept-encoding'])) return reply.send(body as unknown as SeriesBody);
+      // A year of figures is a megabyte or two of JSON and compresses tenfold; the fastest level keeps it cheap.
+      const zipped = await gzipAsync(body, { level: constants.Z_BEST_SPEED });
+      return reply.header('content-encoding', 'gzip').send(zipped as unknown as SeriesBody);
     },
   );
 
