@@ -231,8 +231,8 @@ describe('failures', () => {
   });
 
   it('marks only the revoked account as needing reauthorization', async () => {
-    const revoked = await connectDemoAccount(app, 'healthy').then(async () => {
-      // A second connection of a different seller, then Amazon revokes it.
+    const revoked = await (async () => {
+      // Another seller connects, then Amazon revokes it.
       const seller = sim.state.addAccount({
         region: 'na',
         marketplaceIds: ['ATVPDKIKX0DER'],
@@ -248,9 +248,10 @@ describe('failures', () => {
           refreshToken: seller.refreshToken,
         },
       });
+      expect(res.statusCode, res.body).toBe(201);
       sim.state.revoke(seller.sellerId);
       return res.json().id as string;
-    });
+    })();
     const results = await app.poller.pollNow([revoked, ids['new-seller']!]);
     expect(results[0]).toMatchObject({ status: 'failed', outcome: 'needs_reauthorization' });
     expect(results[1]).toMatchObject({ status: 'succeeded' });
