@@ -69,7 +69,7 @@ describe('the Account Health Rating band migration', () => {
 
   it('works the stored bands out again from the stored scores, and names them as Seller Central does', async () => {
     // Back to just before it, whatever came after.
-    for (let rolled: string[] = []; rolled[0] !== '2026_12_01_1500_ahr_band_from_score'; ) {
+    for (let rolled: string[] = []; rolled[0] !== '2026_12_01_1500_ahr_band_from_score';) {
       rolled = await migrateDown(t.db);
       expect(rolled).toHaveLength(1);
     }

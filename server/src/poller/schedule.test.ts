@@ -139,3 +139,21 @@ describe('retryAt', () => {
     expect(retryAt(1, now, soon, () => 1)).toEqual(new Date(now.getTime() + 60_000));
   });
 });
+
+describe('nextCycle, asked again and again', () => {
+  it('answers each instant with the cycle that follows it, across cycle boundaries', () => {
+    const FOUR_HOURS = 4 * 3600_000;
+    const now = Date.now();
+    for (let k = 0; k < 40; k++) {
+      const after = new Date(now + k * 37 * 60_000);
+      const cycle = nextCycle('0 */4 * * *', after);
+      // The next local hour divisible by four (node-cron runs on local time).
+      const expected = new Date(after);
+      expected.setMinutes(0, 0, 0);
+      do expected.setHours(expected.getHours() + 1);
+      while (expected.getHours() % 4 !== 0 || expected <= after);
+      expect(cycle.start.getTime(), after.toISOString()).toBe(expected.getTime());
+      expect(cycle.lengthMs).toBeGreaterThanOrEqual(FOUR_HOURS - HOUR);
+    }
+  });
+});

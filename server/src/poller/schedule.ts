@@ -24,6 +24,21 @@ const MAX_RUNS_AHEAD = 1024;
  * more runs.
  */
 export function nextCycle(cronExpression: string, after: Date = new Date()): Cycle {
+  // Every poll asks, and building a cron task costs about a millisecond: the answer holds for every `after` from
+  // the one it was worked out for up to the cycle's start.
+  const cached = lastCycles.get(cronExpression);
+  if (cached && cached.after <= after.getTime() && after.getTime() < cached.cycle.start.getTime()) {
+    return cached.cycle;
+  }
+  const cycle = computeNextCycle(cronExpression, after);
+  // node-cron counts from the real clock: only an `after` of now or later is a valid starting point to cache.
+  lastCycles.set(cronExpression, { after: Math.max(after.getTime(), Date.now()), cycle });
+  return cycle;
+}
+
+const lastCycles = new Map<string, { after: number; cycle: Cycle }>();
+
+function computeNextCycle(cronExpression: string, after: Date): Cycle {
   const task = cron.createTask(cronExpression, () => {}, { name: 'poll-cycle-preview' });
   try {
     for (let count = 2; count <= MAX_RUNS_AHEAD; count *= 2) {
