@@ -10,6 +10,7 @@ import {
 import { parseReportBytes } from '@good-standing/server/reports/parse-seller-performance.ts';
 import { samplePath } from '@good-standing/server/reports/fixtures/sample-files.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { countStored, type Stored } from '../helpers/counts.ts';
 
 // The ingest transaction on its own: idempotent on the snapshot keys even when the bytes differ, replays a
 // document that once failed to parse, and never loses the raw bytes over a figure out of range.
@@ -18,18 +19,7 @@ let t: TestDatabase;
 let accountId: string;
 let sample: Buffer;
 
-async function rows(what: 'figures' | 'policies' | 'account_status_history' | 'report_documents') {
-  const counts = {
-    figures: sql<string>`(select count(*) from metric_snapshots m join health_snapshots h on h.id = m.snapshot_id
-      where h.account_id = ${accountId})`,
-    policies: sql<string>`(select count(*) from health_snapshots h, jsonb_object_keys(h.policies)
-      where h.account_id = ${accountId})`,
-    account_status_history: sql<string>`(select count(*) from account_status_history where account_id = ${accountId})`,
-    report_documents: sql<string>`(select count(*) from report_documents where account_id = ${accountId})`,
-  };
-  const r = await sql<{ n: string }>`select ${counts[what]} as n`.execute(t.db);
-  return Number(r.rows[0]!.n);
-}
+const rows = (what: Stored) => countStored(t.db, what, accountId);
 
 beforeAll(async () => {
   t = await createTestDatabase('postgres');

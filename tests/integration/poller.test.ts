@@ -6,6 +6,7 @@ import type { RunningSimulator } from '@good-standing/server/simulator/index.ts'
 import type { PollSummary } from '@good-standing/server/poller/run-poll.ts';
 import { readDocumentBody } from '@good-standing/server/documents/documents.repository.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { countStored, type Stored } from '../helpers/counts.ts';
 import { buildPollingApp, connectDemoAccount, demoSeller, startTestSimulator } from '../helpers/poller.ts';
 
 // The poller against the simulator over HTTP and the real Postgres: what lands in the tables, idempotence,
@@ -16,18 +17,7 @@ let sim: RunningSimulator;
 let app: FastifyInstance;
 const ids: Record<string, string> = {};
 
-async function count(what: 'figures' | 'policies' | 'report_documents' | 'poll_runs', accountId: string) {
-  const counts = {
-    figures: sql<string>`(select count(*) from metric_snapshots m join health_snapshots h on h.id = m.snapshot_id
-      where h.account_id = ${accountId})`,
-    policies: sql<string>`(select count(*) from health_snapshots h, jsonb_object_keys(h.policies)
-      where h.account_id = ${accountId})`,
-    report_documents: sql<string>`(select count(*) from report_documents where account_id = ${accountId})`,
-    poll_runs: sql<string>`(select count(*) from poll_runs where account_id = ${accountId})`,
-  };
-  const r = await sql<{ n: string }>`select ${counts[what]} as n`.execute(t.db);
-  return Number(r.rows[0]!.n);
-}
+const count = (what: Stored, accountId: string) => countStored(t.db, what, accountId);
 
 async function account(id: string) {
   return t.db.selectFrom('seller_accounts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
