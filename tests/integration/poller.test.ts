@@ -500,3 +500,62 @@ async function waitForRun(runId: string) {
   }
   throw new Error(`run ${runId} did not finish`);
 }
+
+describe('a report that failed the account', () => {
+  async function newSeller(name: string) {
+    const seller = sim.state.addAccount({
+      region: 'na',
+      marketplaceIds: ['ATVPDKIKX0DER'],
+      scenario: 'healthy',
+    });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/accounts',
+      payload: { sellerId: seller.sellerId, name, region: 'na', refreshToken: seller.refreshToken },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    return { sellerId: seller.sellerId, id: res.json().id as string };
+  }
+  const created = (sellerId: string) => sim.state.counters().bySeller[sellerId]?.createReport ?? 0;
+  const runOf = (runId: string) =>
+    t.db.selectFrom('poll_runs').selectAll().where('id', '=', runId).executeTakeFirstOrThrow();
+
+  it('is kept with its report id when its document is truncated, and the retry asks for a new report', async () => {
+    const { sellerId, id } = await newSeller('Truncated Once');
+    sim.state.injectFault({ type: 'truncated', sellerId, count: 1 });
+    const [failed] = (await app.poller.pollNow([id])) as PollSummary[];
+    expect(failed).toMatchObject({ status: 'failed', errorCode: 'REPORT_MALFORMED' });
+    const bad = await runOf(failed!.runId);
+    expect(bad.amazon_report_id).toBeTruthy();
+    const stored = await t.db
+      .selectFrom('report_documents')
+      .selectAll()
+      .where('account_id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(stored).toMatchObject({
+      parse_status: 'malformed',
+      amazon_report_id: bad.amazon_report_id,
+      marketplace_ids: ['ATVPDKIKX0DER'],
+    });
+
+    const [retried] = (await app.poller.pollNow([id])) as PollSummary[];
+    expect(retried).toMatchObject({ status: 'succeeded', outcome: 'ingested', reportReused: false });
+    expect(created(sellerId)).toBe(2);
+    expect((await runOf(retried!.runId)).amazon_report_id).not.toBe(bad.amazon_report_id);
+  });
+
+  it('is not waited on again when it stayed stuck in Amazon’s queue', async () => {
+    const { sellerId, id } = await newSeller('Stuck Once');
+    sim.state.injectFault({ type: 'stuck', sellerId, count: 1 });
+    const [stuck] = (await app.poller.pollNow([id])) as PollSummary[];
+    expect(stuck).toMatchObject({ status: 'abandoned', outcome: 'retry_later' });
+    await t.db
+      .updateTable('seller_accounts')
+      .set({ next_poll_at: new Date() })
+      .where('id', '=', id)
+      .execute();
+    const [retried] = (await app.poller.pollNow([id])) as PollSummary[];
+    expect(retried).toMatchObject({ status: 'succeeded', reportReused: false });
+    expect(created(sellerId)).toBe(2);
+  });
+});

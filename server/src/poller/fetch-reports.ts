@@ -16,6 +16,8 @@ export interface FetchContext {
   signal: AbortSignal;
   /** Look for a recent report to reuse before asking for a new one. */
   lookUpRecentReport: boolean;
+  /** Recent reports that failed this account (bad document, stuck): never reused. */
+  avoidReportIds: ReadonlySet<string>;
   /** Called before each fetch and ingest, to show the run's progress. */
   phase(name: 'fetching_report' | 'ingesting'): Promise<void>;
   /** Passed to ingest: throws inside its transaction when this poll no longer holds the account. */
@@ -68,6 +70,7 @@ async function fetchOne(ctx: FetchContext, marketplaceIds: string[]): Promise<Fe
       deadlineMs: settings.reportDeadlineMs,
       pollIntervalMs: settings.reportPollIntervalMs,
       reuseWithinMs: ctx.lookUpRecentReport ? settings.reuseWithinMs : 0,
+      avoidReportIds: ctx.avoidReportIds,
     }),
   );
   await ctx.phase('ingesting');

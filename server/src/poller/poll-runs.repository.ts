@@ -214,3 +214,19 @@ export async function failQueuedRuns(
     .where('status', '=', 'queued')
     .execute();
 }
+
+/**
+ * Amazon reports this account must not reuse: a report whose document did not decode or parse gives the same bytes
+ * every time, and one left stuck in Amazon's queue would hold the next poll for the whole deadline again.
+ */
+export async function reportsNotToReuse(db: Db, accountId: string, withinMs: number): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('poll_runs')
+    .select('amazon_report_id')
+    .where('account_id', '=', accountId)
+    .where('amazon_report_id', 'is not', null)
+    .where('finished_at', '>', sql<Date>`now() - make_interval(secs => ${withinMs / 1000})`)
+    .where((eb) => eb.or([eb('error_code', '=', 'REPORT_MALFORMED'), eb('outcome', '=', 'retry_later')]))
+    .execute();
+  return new Set(rows.map((r) => r.amazon_report_id!));
+}

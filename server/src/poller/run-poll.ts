@@ -16,6 +16,7 @@ import {
   findQueuedRun,
   finishRun,
   lastFinishedStatus,
+  reportsNotToReuse,
   setPhase,
   startRun,
   type RunCounters,
@@ -142,6 +143,9 @@ export async function pollAccount(
         client,
         signal,
         lookUpRecentReport,
+        avoidReportIds: lookUpRecentReport
+          ? await reportsNotToReuse(db, account.id, settings.reuseWithinMs)
+          : new Set(),
         phase: (name) => setPhase(db, run.id, name, ctx.counters),
         time,
         guard: ctx.guard,
@@ -274,9 +278,9 @@ async function endWithError(
     const stored = await ingestReport(deps.db, {
       accountId: account.id,
       bytes: err.raw,
-      amazonReportId: null,
-      amazonDocumentId: null,
-      marketplaceIds: [],
+      amazonReportId: err.report?.reportId ?? null,
+      amazonDocumentId: err.report?.reportDocumentId ?? null,
+      marketplaceIds: err.report?.marketplaceIds ?? [],
       capturedAt: new Date(),
       parsed: { ok: false, error: err.message },
       guard: ctx.guard,
@@ -285,6 +289,7 @@ async function endWithError(
       ...(await failurePatch(ctx, 'failed', 'REPORT_MALFORMED', err.message)),
       outcome: 'error',
       reportDocumentId: stored.reportDocumentId,
+      ...(err.report ? { amazonReportId: err.report.reportId } : {}),
     });
   }
 

@@ -4,6 +4,7 @@ import { decodeReportDocument } from './document.ts';
 import {
   AuthError,
   DocumentUrlExpiredError,
+  MalformedDocumentError,
   ReportFailedError,
   ReportTimeoutError,
   SpApiAbortedError,
@@ -78,6 +79,8 @@ export interface FetchReportOptions {
   pollIntervalMs?: number;
   /** Give up waiting on IN_QUEUE/IN_PROGRESS after this long (default 20 min). */
   deadlineMs?: number;
+  /** Reports never to reuse: ones whose document did not decode or parse, or that stayed stuck in the queue. */
+  avoidReportIds?: ReadonlySet<string>;
   signal?: AbortSignal;
   sleep?: Sleep;
 }
@@ -359,7 +362,12 @@ export function createSpApiClient(opts: SpApiClientOptions): SpApiClient {
     }
   }
 
-  async function findReusableReport(marketplaceIds: string[], withinMs: number, ctx: CallContext) {
+  async function findReusableReport(
+    marketplaceIds: string[],
+    withinMs: number,
+    avoid: ReadonlySet<string> | undefined,
+    ctx: CallContext,
+  ) {
     const body = validate(
       getReportsSchema,
       await callApi('reports', 'getReports', ctx, {
@@ -380,6 +388,7 @@ export function createSpApiClient(opts: SpApiClientOptions): SpApiClient {
       .filter((r) => r.processingStatus === 'DONE' || PENDING_STATUSES.includes(r.processingStatus))
       .filter((r) => sameSet(r.marketplaceIds ?? [], marketplaceIds))
       .filter((r) => r.createdTime === undefined || Date.parse(r.createdTime) >= since)
+      .filter((r) => !avoid?.has(r.reportId))
       .sort((a, b) => Date.parse(b.createdTime ?? '') - Date.parse(a.createdTime ?? ''));
     // A finished report needs no waiting, so it beats a newer pending one inside the reuse window.
     return candidates.find((r) => r.processingStatus === 'DONE') ?? candidates[0];
@@ -468,7 +477,10 @@ export function createSpApiClient(opts: SpApiClientOptions): SpApiClient {
       const ctx: CallContext = { sleep: fetchOpts.sleep ?? defaultContext.sleep, signal: fetchOpts.signal };
       const reuseWithinMs = fetchOpts.reuseWithinMs ?? DEFAULT_REUSE_WITHIN_MS;
       // No window means no reuse, and getReports (one call per 45 s) is not spent finding out.
-      const found = reuseWithinMs > 0 ? await findReusableReport(ids, reuseWithinMs, ctx) : undefined;
+      const found =
+        reuseWithinMs > 0
+          ? await findReusableReport(ids, reuseWithinMs, fetchOpts.avoidReportIds, ctx)
+          : undefined;
       let start: Report;
       if (found) {
         start = found;
@@ -490,7 +502,21 @@ export function createSpApiClient(opts: SpApiClientOptions): SpApiClient {
           retryable: true,
         });
       }
-      const { bytes, compressed } = decodeReportDocument(await fetchDocument(done.reportDocumentId, ctx));
+      let decoded;
+      try {
+        decoded = decodeReportDocument(await fetchDocument(done.reportDocumentId, ctx));
+      } catch (err) {
+        // Which report the bad bytes belong to: the poller keeps them with it, and never reuses that report.
+        if (err instanceof MalformedDocumentError) {
+          err.report = {
+            reportId: done.reportId,
+            reportDocumentId: done.reportDocumentId,
+            marketplaceIds: ids,
+          };
+        }
+        throw err;
+      }
+      const { bytes, compressed } = decoded;
       return {
         reportId: done.reportId,
         reportDocumentId: done.reportDocumentId,

@@ -138,6 +138,8 @@ export class NetworkTimeoutError extends NetworkError {
 export class MalformedDocumentError extends SpApiError {
   /** The bytes exactly as downloaded, so the poller can store them for inspection. */
   declare readonly raw: Buffer;
+  /** The report and document the bytes came from, when the failure happened while fetching one. */
+  report?: { reportId: string; reportDocumentId: string; marketplaceIds: string[] };
 
   constructor(message: string, ctx: Context & { raw: Buffer }) {
     super(message, { code: 'MALFORMED_DOCUMENT', ...withoutRaw(ctx), retryable: false });
