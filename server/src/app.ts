@@ -34,6 +34,8 @@ export interface AppDeps {
   poller?: Partial<PollerOptions>;
   /** Rate-limit scale matching a simulator whose usage plans are scaled (tests, benchmark). */
   rateScale?: number;
+  /** How long checking a seller's token with Amazon may take when connecting (default 30 s; tests shorten it). */
+  tokenCheckDeadlineMs?: number;
 }
 
 declare module 'fastify' {
@@ -113,6 +115,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
         await api.register(accountsRoutes, {
           clients: app.spapiClients,
           onConnected: () => void app.poller.dispatch(),
+          checkDeadlineMs: deps.tokenCheckDeadlineMs,
         });
         await api.register(pollerRoutes, { poller: app.poller });
         await api.register(metricsRoutes, { staleAfterMs: staleAfterMs(config.poll.cron) });

@@ -2,7 +2,15 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSimulator } from '@good-standing/server/simulator/index.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { buildPollingApp, connectDemoAccount, demoSeller, startTestSimulator } from '../helpers/poller.ts';
+import { buildApp } from '@good-standing/server/app.ts';
+import { loadConfig } from '@good-standing/server/config.ts';
+import {
+  buildPollingApp,
+  connectDemoAccount,
+  demoApp,
+  demoSeller,
+  startTestSimulator,
+} from '../helpers/poller.ts';
 
 // Connecting and reconnecting seller accounts: a token is never attached to another seller's account, a seller
 // id has Amazon's shape, and a reconnect keeps the history only for the same seller.
@@ -120,5 +128,84 @@ describe('POST /api/accounts/:id/reconnect', () => {
     });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.message).toMatch(/Amazon refused the authorization/);
+  });
+});
+
+describe('checking a token with Amazon', () => {
+  let paced: FastifyInstance;
+  let pacedDb: TestDatabase;
+  beforeAll(async () => {
+    pacedDb = await createTestDatabase('postgres');
+    paced = await buildApp(
+      loadConfig({
+        DATA_DIR: pacedDb.dataDir,
+        LOG_LEVEL: 'silent',
+        APP_SECRET: 'test-secret-'.padEnd(40, 'x'),
+        SPAPI_CLIENT_ID: demoApp.clientId,
+        SPAPI_CLIENT_SECRET: demoApp.clientSecret,
+        SPAPI_ENDPOINT: sim.url,
+      }),
+      { database: pacedDb, web: false, schedule: false, tokenCheckDeadlineMs: 2_000 },
+    );
+  });
+  afterAll(async () => {
+    await paced?.close();
+    await pacedDb?.destroy();
+  });
+
+  it('answers 503 within its deadline when Amazon hangs, and stores nothing', async () => {
+    sim.state.injectFault({ type: 'timeout', operation: 'getMarketplaceParticipations', count: 5 });
+    const started = Date.now();
+    const res = await paced.inject({
+      method: 'POST',
+      url: '/api/accounts',
+      payload: {
+        sellerId: demoSeller('odr-drift').sellerId,
+        name: 'Hung',
+        region: 'na',
+        refreshToken: newTokenFor('odr-drift'),
+      },
+    });
+    expect(res.statusCode).toBe(503);
+    expect(res.json().error.message).toMatch(/did not confirm the token within 2 s/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect((await paced.inject({ method: 'GET', url: '/api/accounts' })).json()).toEqual([]);
+    sim.state.clearFaults();
+  });
+
+  it('paces many checks of one seller under its usage plan: every one answered in time, none throttled', async () => {
+    const seller = sim.state.addAccount({
+      region: 'na',
+      marketplaceIds: ['ATVPDKIKX0DER'],
+      scenario: 'healthy',
+    });
+    const created = await paced.inject({
+      method: 'POST',
+      url: '/api/accounts',
+      payload: { sellerId: seller.sellerId, name: 'Busy', region: 'na', refreshToken: seller.refreshToken },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const id = created.json().id as string;
+    const throttled = () => sim.state.counters().throttledByOperation.getMarketplaceParticipations ?? 0;
+    const throttledBefore = throttled();
+    const started = Date.now();
+    const answers = await Promise.all(
+      Array.from({ length: 25 }, () =>
+        paced.inject({
+          method: 'POST',
+          url: `/api/accounts/${id}/reconnect`,
+          payload: { refreshToken: seller.refreshToken },
+        }),
+      ),
+    );
+    expect(Date.now() - started).toBeLessThan(8_000);
+    const statuses = answers.map((a) => a.statusCode);
+    expect(statuses.every((s) => s === 200 || s === 503)).toBe(true);
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(0);
+    expect(throttled()).toBe(throttledBefore);
+    // Amazon saw no more checks than the plan's burst allows.
+    expect(
+      sim.state.counters().bySeller[seller.sellerId]?.getMarketplaceParticipations ?? 0,
+    ).toBeLessThanOrEqual(15);
   });
 });

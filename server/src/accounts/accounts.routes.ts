@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, ErrorBody } from '../http/errors.ts';
@@ -11,11 +12,22 @@ export interface AccountsRoutesOptions {
   clients: SpApiClients;
   /** Told when an account was connected (the poller polls it at once). */
   onConnected(accountId: string): void;
+  /** How long checking a token with Amazon may take (default 30 s). */
+  checkDeadlineMs?: number;
+}
+
+/** Aborts when the client goes away before its answer is sent: Amazon is not kept busy for nobody. */
+function clientGone(reply: FastifyReply): AbortSignal {
+  const gone = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableEnded) gone.abort();
+  });
+  return gone.signal;
 }
 
 export const accountsRoutes: FastifyPluginAsyncZod<AccountsRoutesOptions> = async (
   app,
-  { clients, onConnected },
+  { clients, onConnected, checkDeadlineMs },
 ) => {
   const db = app.database.db;
 
@@ -77,7 +89,10 @@ export const accountsRoutes: FastifyPluginAsyncZod<AccountsRoutesOptions> = asyn
       },
     },
     async (request, reply) => {
-      const account = await connectAccount(db, clients, app.secrets, request.body);
+      const account = await connectAccount(db, clients, app.secrets, request.body, {
+        signal: clientGone(reply),
+        deadlineMs: checkDeadlineMs,
+      });
       onConnected(account.id);
       return reply.status(201).send(accountRowToAccount(account, await listMarketplaces(db, [account.id])));
     },
@@ -97,13 +112,14 @@ export const accountsRoutes: FastifyPluginAsyncZod<AccountsRoutesOptions> = asyn
         response: { 200: Account, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const account = await reconnectAccount(
         db,
         clients,
         app.secrets,
         request.params.id,
         request.body.refreshToken,
+        { signal: clientGone(reply), deadlineMs: checkDeadlineMs },
       );
       onConnected(account.id);
       return accountRowToAccount(account, await listMarketplaces(db, [account.id]));

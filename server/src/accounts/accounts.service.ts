@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DB, Region, SellerAccountRow } from '../db/schema.ts';
 import type { SecretBox } from '../crypto/secrets.ts';
 import { AppError } from '../http/errors.ts';
-import { AuthError, AuthRevokedError, SpApiError } from '../spapi/errors.ts';
+import { AuthError, AuthRevokedError, SpApiAbortedError, SpApiError } from '../spapi/errors.ts';
 import type { SpApiClients } from '../spapi/spapi-clients.ts';
 import {
   findAccount,
@@ -22,11 +22,40 @@ export interface ConnectAccountInput {
   marketplaceIds?: string[];
 }
 
+/** How long checking a token with Amazon may take, waits under the usage plan included. */
+const CHECK_DEADLINE_MS = 30_000;
+
+export interface CheckOptions {
+  /** Aborted when the client has gone: the check stops, and nothing is stored. */
+  signal?: AbortSignal;
+  deadlineMs?: number;
+}
+
 /** Checks a refresh token with Amazon by listing the seller's marketplaces; nothing is stored yet. */
-async function checkToken(clients: SpApiClients, region: Region, refreshToken: string) {
+async function checkToken(
+  clients: SpApiClients,
+  region: Region,
+  sellerId: string,
+  refreshToken: string,
+  options: CheckOptions,
+) {
+  const deadline = AbortSignal.timeout(options.deadlineMs ?? CHECK_DEADLINE_MS);
+  const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
   try {
-    return await clients.forToken(region, refreshToken).getMarketplaceParticipations();
+    const call = clients.forToken(region, refreshToken, sellerId).getMarketplaceParticipations({ signal });
+    // The signal stops retries and waits at once, but not a request already on the wire (it has its own
+    // timeout): the answer to the client does not wait for it.
+    call.catch(() => {});
+    return await Promise.race([call, rejectOnAbort(signal)]);
   } catch (err) {
+    if (deadline.aborted) {
+      throw new AppError(
+        'SERVICE_UNAVAILABLE',
+        `Amazon did not confirm the token within ${Math.round((options.deadlineMs ?? CHECK_DEADLINE_MS) / 1000)} s ` +
+          '(busy, or this seller was checked many times just now); nothing was stored, try again in a minute',
+      );
+    }
+    if (err instanceof SpApiAbortedError) throw new AppError('BAD_REQUEST', 'the request was cancelled');
     if (err instanceof AuthRevokedError || err instanceof AuthError) {
       throw new AppError('BAD_REQUEST', `Amazon refused the authorization: ${err.message}`);
     }
@@ -38,6 +67,14 @@ async function checkToken(clients: SpApiClients, region: Region, refreshToken: s
     }
     throw err;
   }
+}
+
+function rejectOnAbort(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    const stop = () => reject(new SpApiAbortedError('getMarketplaceParticipations'));
+    if (signal.aborted) stop();
+    else signal.addEventListener('abort', stop, { once: true });
+  });
 }
 
 function alreadyConnected(existing: SellerAccountRow): AppError {
@@ -59,10 +96,11 @@ export async function connectAccount(
   clients: SpApiClients,
   secrets: SecretBox,
   input: ConnectAccountInput,
+  options: CheckOptions = {},
 ): Promise<SellerAccountRow> {
   const existing = await findAccountBySeller(db, input.sellerId, input.region);
   if (existing) throw alreadyConnected(existing);
-  const participations = await checkToken(clients, input.region, input.refreshToken);
+  const participations = await checkToken(clients, input.region, input.sellerId, input.refreshToken, options);
   const wanted = input.marketplaceIds ? new Set(input.marketplaceIds) : undefined;
   if (wanted) {
     const known = new Set(participations.map((p) => p.marketplaceId));
@@ -115,10 +153,11 @@ export async function reconnectAccount(
   secrets: SecretBox,
   accountId: string,
   refreshToken: string,
+  options: CheckOptions = {},
 ): Promise<SellerAccountRow> {
   const account = await findAccount(db, accountId);
   if (!account) throw new AppError('NOT_FOUND', `account ${accountId} does not exist`);
-  const participations = await checkToken(clients, account.region, refreshToken);
+  const participations = await checkToken(clients, account.region, account.seller_id, refreshToken, options);
   const theirs = new Set(participations.filter((p) => p.isParticipating).map((p) => p.marketplaceId));
   const ours = (await listMarketplaces(db, [account.id])).filter((m) => m.is_participating);
   const missing = ours.filter((m) => !theirs.has(m.marketplace_id)).map((m) => m.marketplace_id);

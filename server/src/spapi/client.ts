@@ -96,7 +96,7 @@ export interface MarketplaceParticipation {
 }
 
 export interface SpApiClient {
-  getMarketplaceParticipations(): Promise<MarketplaceParticipation[]>;
+  getMarketplaceParticipations(opts?: { signal?: AbortSignal }): Promise<MarketplaceParticipation[]>;
   fetchSellerPerformanceReport(
     marketplaceIds: string[],
     opts?: FetchReportOptions,
@@ -448,10 +448,11 @@ export function createSpApiClient(opts: SpApiClientOptions): SpApiClient {
   }
 
   return {
-    async getMarketplaceParticipations() {
+    async getMarketplaceParticipations(callOpts: { signal?: AbortSignal } = {}) {
+      const ctx: CallContext = { ...defaultContext, signal: callOpts.signal };
       const body = validate(
         participationsSchema,
-        await callApi('sellers', 'getMarketplaceParticipations', defaultContext),
+        await callApi('sellers', 'getMarketplaceParticipations', ctx),
         'getMarketplaceParticipations',
       );
       return body.payload.map(({ marketplace, participation }) => ({

@@ -66,13 +66,20 @@ export class SpApiClients {
   }
 
   /** A client for a token not stored yet (connecting an account checks the token before saving it). */
-  forToken(region: SpApiRegion, refreshToken: string): SpApiClient {
+  forToken(region: SpApiRegion, refreshToken: string, sellerId: string): SpApiClient {
+    // Paced with the seller's polls: many connect attempts at once wait their turn under Amazon's usage plan
+    // instead of each spending the seller's quota.
+    const sellerKey = `${region}:${sellerId}`;
     return createSpApiClient({
       region,
       refreshToken,
       app: this.settings.app,
       endpoint: this.settings.endpoint,
       timeoutMs: this.settings.timeoutMs,
+      onCall: (event) => {
+        if (event.outcome === 'throttled') this.limiter.drain(sellerKey, event.operation);
+      },
+      beforeCall: (operation, signal) => this.limiter.acquire(sellerKey, operation, signal),
     });
   }
 
