@@ -3,15 +3,14 @@ import { AppError } from './errors.ts';
 
 // Guards every API route shares, registered once on the /api scope.
 
-const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-
 /**
- * A web page elsewhere can make a browser send a form (url-encoded, multipart or text/plain) to this API without
- * asking first; it cannot send `application/json` cross-site without a CORS preflight, which this API never
- * grants. So state-changing requests are JSON or nothing: a cross-site form cannot spend a seller's quota.
+ * A web page elsewhere can make a browser POST a form (url-encoded, multipart or text/plain) to this API without
+ * asking first; it cannot send `application/json`, or use PUT, PATCH or DELETE, cross-site without a CORS
+ * preflight, which this API never grants. So a POST is JSON or nothing: a cross-site form cannot spend a seller's
+ * quota.
  */
 function requireJson(request: FastifyRequest): void {
-  if (!STATE_CHANGING.has(request.method)) return;
+  if (request.method !== 'POST') return;
   const type = request.headers['content-type']?.split(';', 1)[0]?.trim().toLowerCase();
   if (type !== 'application/json') {
     throw new AppError(
