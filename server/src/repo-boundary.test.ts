@@ -15,8 +15,12 @@ const OUTSIDE_PATHS: readonly RegExp[] = [
   /\/work\/shared\b/,
   /['"]\.\.['"]\s*,\s*['"]shared['"]/,
   /\bshared\/(?:spapi|samples|seed|hooks)\b/,
-  /\bSHARED_DIR\b/,
+  // Spelled in two parts so this file does not itself hold the name it looks for.
+  new RegExp(`\\b${'SHARED'}_DIR\\b`),
 ];
+
+/** The sibling folder a clone does not have, spelled in parts for the same reason. */
+const SIBLING = ['..', 'shared'].join('/');
 
 /** Notes that exist outside the checkout under these names. Citing one is fine only where the cited path names a
  * file of this repository, e.g. `docs/report-formats.md`, or `report-formats.md` from inside docs/. */
@@ -73,11 +77,11 @@ describe('the repository stands on its own', () => {
   });
 
   it.each([
-    ['a relative path to a sibling folder', "const dir = '../shared/samples';"],
+    ['a relative path to a sibling folder', `const dir = '${SIBLING}/samples';`],
     ['a path joined from parts', "path.join(repoRoot, '..', 'shared')"],
     ['an absolute path', 'see /work/shared/spapi/transport-seam.md'],
     ['a note that is not in docs/', '// Spellings from report-formats.md (a) and (b).'],
-    ['the house style outside', 'House style: `../shared/STYLE.md`.'],
+    ['the house style outside', `House style: \`${SIBLING}/STYLE.md\`.`],
   ])('flags %s', (_what, line) => {
     const tracked = new Set(['docs/report-formats.md']);
     expect(outsideReferences('server/src/x.ts', `ok\n${line}\n`, tracked)).toEqual([
