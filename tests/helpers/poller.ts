@@ -66,3 +66,27 @@ export function demoSeller(scenario: string) {
   if (!demo) throw new Error(`no demo account plays ${scenario}`);
   return demo;
 }
+
+/** A new seller in the simulator (US, healthy), connected through the API. */
+export async function connectNewSeller(
+  app: FastifyInstance,
+  sim: RunningSimulator,
+  name: string,
+): Promise<{ id: string; sellerId: string; refreshToken: string }> {
+  const seller = sim.state.addAccount({
+    region: 'na',
+    marketplaceIds: ['ATVPDKIKX0DER'],
+    scenario: 'healthy',
+  });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/accounts',
+    payload: { sellerId: seller.sellerId, name, region: 'na', refreshToken: seller.refreshToken },
+  });
+  if (res.statusCode !== 201) throw new Error(`connecting ${name} failed: ${res.statusCode} ${res.body}`);
+  return {
+    id: (res.json() as { id: string }).id,
+    sellerId: seller.sellerId,
+    refreshToken: seller.refreshToken,
+  };
+}

@@ -7,6 +7,7 @@ import { loadConfig } from '@good-standing/server/config.ts';
 import {
   buildPollingApp,
   connectDemoAccount,
+  connectNewSeller,
   demoApp,
   demoSeller,
   startTestSimulator,
@@ -174,18 +175,8 @@ describe('checking a token with Amazon', () => {
   });
 
   it('paces many checks of one seller under its usage plan: every one answered in time, none throttled', async () => {
-    const seller = sim.state.addAccount({
-      region: 'na',
-      marketplaceIds: ['ATVPDKIKX0DER'],
-      scenario: 'healthy',
-    });
-    const created = await paced.inject({
-      method: 'POST',
-      url: '/api/accounts',
-      payload: { sellerId: seller.sellerId, name: 'Busy', region: 'na', refreshToken: seller.refreshToken },
-    });
-    expect(created.statusCode, created.body).toBe(201);
-    const id = created.json().id as string;
+    const seller = await connectNewSeller(paced, sim, 'Busy');
+    const id = seller.id;
     const throttled = () => sim.state.counters().throttledByOperation.getMarketplaceParticipations ?? 0;
     const throttledBefore = throttled();
     const started = Date.now();

@@ -7,7 +7,13 @@ import type { PollSummary } from '@good-standing/server/poller/run-poll.ts';
 import { readDocumentBody } from '@good-standing/server/documents/documents.repository.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { countStored, type Stored } from '../helpers/counts.ts';
-import { buildPollingApp, connectDemoAccount, demoSeller, startTestSimulator } from '../helpers/poller.ts';
+import {
+  buildPollingApp,
+  connectDemoAccount,
+  connectNewSeller,
+  demoSeller,
+  startTestSimulator,
+} from '../helpers/poller.ts';
 
 // The poller against the simulator over HTTP and the real Postgres: what lands in the tables, idempotence,
 // and how each failure Amazon can throw at it is recorded without stopping the other accounts.
@@ -221,27 +227,9 @@ describe('failures', () => {
   });
 
   it('marks only the revoked account as needing reauthorization', async () => {
-    const revoked = await (async () => {
-      // Another seller connects, then Amazon revokes it.
-      const seller = sim.state.addAccount({
-        region: 'na',
-        marketplaceIds: ['ATVPDKIKX0DER'],
-        scenario: 'healthy',
-      });
-      const res = await app.inject({
-        method: 'POST',
-        url: '/api/accounts',
-        payload: {
-          sellerId: seller.sellerId,
-          name: 'Soon Revoked',
-          region: 'na',
-          refreshToken: seller.refreshToken,
-        },
-      });
-      expect(res.statusCode, res.body).toBe(201);
-      sim.state.revoke(seller.sellerId);
-      return res.json().id as string;
-    })();
+    // Another seller connects, then Amazon revokes it.
+    const { id: revoked, sellerId: revokedSeller } = await connectNewSeller(app, sim, 'Soon Revoked');
+    sim.state.revoke(revokedSeller);
     const results = await app.poller.pollNow([revoked, ids['new-seller']!]);
     expect(results[0]).toMatchObject({ status: 'failed', outcome: 'needs_reauthorization' });
     expect(results[1]).toMatchObject({ status: 'succeeded' });
@@ -502,20 +490,7 @@ async function waitForRun(runId: string) {
 }
 
 describe('a report that failed the account', () => {
-  async function newSeller(name: string) {
-    const seller = sim.state.addAccount({
-      region: 'na',
-      marketplaceIds: ['ATVPDKIKX0DER'],
-      scenario: 'healthy',
-    });
-    const res = await app.inject({
-      method: 'POST',
-      url: '/api/accounts',
-      payload: { sellerId: seller.sellerId, name, region: 'na', refreshToken: seller.refreshToken },
-    });
-    expect(res.statusCode, res.body).toBe(201);
-    return { sellerId: seller.sellerId, id: res.json().id as string };
-  }
+  const newSeller = (name: string) => connectNewSeller(app, sim, name);
   const created = (sellerId: string) => sim.state.counters().bySeller[sellerId]?.createReport ?? 0;
   const runOf = (runId: string) =>
     t.db.selectFrom('poll_runs').selectAll().where('id', '=', runId).executeTakeFirstOrThrow();
