@@ -6,16 +6,13 @@
 //   BENCH_REPORT_MS (500)  BENCH_DATABASE_URL (TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test)
 //   BENCH_LONE_POLLS (5)
 
-import { spawn } from 'node:child_process';
 import { gunzipSync } from 'node:zlib';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import pino from 'pino';
-import { createDatabase, type Database } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { SecretBox } from '../src/crypto/secrets.ts';
 import { SpApiClients } from '../src/spapi/spapi-clients.ts';
@@ -27,6 +24,7 @@ import { parseReportBytes } from '../src/reports/parse-seller-performance.ts';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from '../src/simulator/index.ts';
 import { formatTable } from '../src/cli-table.ts';
 import { measureServerMemory, type ServerMemory } from './server-rss.ts';
+import { benchDatabaseUrl, connectSellers, openDatabase, simJson, startSimulatorProcess } from './fleet.ts';
 
 const N = Number(process.env.BENCH_ACCOUNTS ?? 500);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 100);
@@ -41,78 +39,6 @@ const BURST_SCALE = 1 / 15;
 const SP_API_OPERATIONS = ['getReports', 'createReport', 'getReport', 'getReportDocument', 'cancelReport'];
 
 const log = pino({ level: 'warn' });
-
-async function startSimulatorProcess(): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const child = spawn(
-    process.execPath,
-    [
-      ...process.execArgv,
-      path.join(import.meta.dirname, 'simulator-process.ts'),
-      String(RATE_SCALE),
-      String(BURST_SCALE),
-      String(REPORT_MS),
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
-  });
-  return {
-    url: (JSON.parse(line) as { url: string }).url,
-    pid: child.pid!,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
-
-function benchDatabaseUrl(): string {
-  return (
-    process.env.BENCH_DATABASE_URL ??
-    process.env.TEST_DATABASE_URL ??
-    'postgres://postgres@127.0.0.1:5432/test'
-  );
-}
-
-async function openDatabase(
-  dataDir: string,
-): Promise<{ database: Database; label: string; drop(): Promise<void> }> {
-  const url = benchDatabaseUrl();
-  const schema = `bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
-  try {
-    await admin.connect();
-    await admin.query(`create schema "${schema}"`);
-    await admin.end();
-  } catch {
-    await admin.end().catch(() => {});
-    const database = await createDatabase({ databaseUrl: undefined, dataDir });
-    return { database, label: 'PGlite (no Postgres reachable)', drop: async () => {} };
-  }
-  const database = await createDatabase({ databaseUrl: url, dataDir, searchPath: schema, poolSize: 20 });
-  return {
-    database,
-    label: `PostgreSQL (${new URL(url).host}, schema ${schema})`,
-    drop: async () => {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`drop schema "${schema}" cascade`);
-      await c.end();
-    },
-  };
-}
-
-async function simJson<T>(url: string, pathname: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(`${url}${pathname}`, {
-    ...init,
-    headers: { 'content-type': 'application/json' },
-  });
-  if (!res.ok) throw new Error(`${pathname}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
 
 type Counters = { byOperation: Record<string, number>; throttled: number };
 
@@ -137,28 +63,32 @@ async function processCpuMs(pid: number): Promise<number | undefined> {
 }
 
 /**
- * The shortest cycle the fleet allows. No wave of CONCURRENCY polls ends before its slowest poll, and no poll
- * is faster than one run with the machine to itself: the report's REPORT_MS plus the calls that must come one
- * after another around it (token, getReports, createReport before; getReport, getReportDocument and the
- * download after), the ingest and the poll's bookkeeping. So the floor is waves x the fastest lone poll, not
- * waves x REPORT_MS. From the second cycle on, each seller's createReport and getReportDocument also wait for
- * their bucket to refill (1 / (rate x scale) seconds after the previous cycle's call).
+ * The shortest cycle the fleet allows. No run is faster than one with the machine to itself (the report's
+ * REPORT_MS plus the calls around it, the ingest and the bookkeeping), and the slots cannot do the fleet's work
+ * faster than N x the slot time of that lone run / CONCURRENCY: a run waiting for Amazon holds no slot, so only
+ * the steps count. From the second cycle on, each seller's createReport also waits for its bucket to refill
+ * (1 / (rate x scale) seconds after the previous cycle's call).
  */
-function floorMs(cycle: number, lonePollMs: number): { floor: number; explain: string } {
-  const waves = Math.ceil(N / CONCURRENCY);
-  const concurrencyFloor = waves * lonePollMs;
+function floorMs(cycle: number, lone: { runMs: number; busyMs: number }): { floor: number; explain: string } {
+  const slotFloor = (N * lone.busyMs) / CONCURRENCY;
   const refill = 1000 / (SPAPI_USAGE_PLANS.createReport!.rate * RATE_SCALE);
   const planFloor = cycle === 0 ? 0 : refill;
-  const floor = Math.max(concurrencyFloor, planFloor);
+  const floor = Math.max(lone.runMs, slotFloor, planFloor);
   return {
     floor,
-    explain: `max(${waves} waves x ${lonePollMs.toFixed(0)} ms fastest lone poll, ${planFloor.toFixed(0)} ms createReport refill)`,
+    explain:
+      `max(${lone.runMs.toFixed(0)} ms fastest lone run, ${N} x ${lone.busyMs.toFixed(1)} ms of slot time / ` +
+      `${CONCURRENCY} slots = ${slotFloor.toFixed(0)} ms, ${planFloor.toFixed(0)} ms createReport refill)`,
   };
 }
 
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'gs-bench-'));
-  const sim = await startSimulatorProcess();
+  const sim = await startSimulatorProcess({
+    rateScale: RATE_SCALE,
+    burstScale: BURST_SCALE,
+    reportMs: REPORT_MS,
+  });
   const { database, label, drop } = await openDatabase(dataDir);
   const rssStart = process.memoryUsage().rss;
   try {
@@ -166,38 +96,8 @@ async function main(): Promise<void> {
     const secrets = new SecretBox(randomBytes(32).toString('hex'));
 
     // Sellers in the simulator, connected in the database: the fleet, and the few polled alone first.
-    const connectSellers = async (count: number, name: string): Promise<string[]> => {
-      const connected: string[] = [];
-      for (let i = 0; i < count; i++) {
-        const seller = await simJson<{ sellerId: string; refreshToken: string }>(sim.url, '/_sim/accounts', {
-          method: 'POST',
-          body: JSON.stringify({
-            region: 'na',
-            marketplaceIds: ['ATVPDKIKX0DER'],
-            scenario: 'healthy',
-            name: `${name} ${i}`,
-          }),
-        });
-        const row = await database.db
-          .insertInto('seller_accounts')
-          .values({
-            seller_id: seller.sellerId,
-            name: `${name} ${i}`,
-            region: 'na',
-            refresh_token_encrypted: secrets.seal(seller.refreshToken),
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        await database.db
-          .insertInto('account_marketplaces')
-          .values({ account_id: row.id, marketplace_id: 'ATVPDKIKX0DER' })
-          .execute();
-        connected.push(row.id);
-      }
-      return connected;
-    };
-    const ids = await connectSellers(N, 'Bench');
-    const loneIds = await connectSellers(LONE_POLLS, 'Alone');
+    const ids = await connectSellers(sim.url, database, secrets, N, 'Bench');
+    const loneIds = await connectSellers(sim.url, database, secrets, LONE_POLLS, 'Alone');
 
     const limiter = new SellerRateLimiter(scaledPlans(), RATE_SCALE);
     // A fresh client set per cycle: cycles are hours apart in production, so each one starts by exchanging the
@@ -227,17 +127,20 @@ async function main(): Promise<void> {
 
     // Sellers of their own, polled one after another: the first pays for first connections and lazy imports,
     // the fastest of the others is the floor's unit. They are cold as the fleet is (new token, getReports).
-    const lone: number[] = [];
+    const lone: PollSummary[] = [];
     {
       const poller = newPoller();
       for (const id of loneIds) {
         const [result] = (await poller.pollNow([id], undefined, 'schedule')) as PollSummary[];
         if (result?.status !== 'succeeded') throw new Error(`lone poll failed: ${result?.errorMessage}`);
-        lone.push(result.durationMs);
+        lone.push(result);
       }
       await poller.stop();
     }
-    const lonePollMs = Math.min(...lone.slice(1));
+    const fastest = {
+      runMs: Math.min(...lone.slice(1).map((r) => r.durationMs)),
+      busyMs: Math.min(...lone.slice(1).map((r) => r.busyMs)),
+    };
 
     const rows: string[][] = [];
     let lastCycle: { calls: number; ms: number } | undefined;
@@ -263,7 +166,7 @@ async function main(): Promise<void> {
       const spapiCalls = SP_API_OPERATIONS.reduce((n, op) => n + (counters.byOperation[op] ?? 0), 0);
       const failed = results.filter((r) => r.status !== 'succeeded');
       const snapshots = results.reduce((n, r) => n + (r.snapshotsWritten ?? 0), 0);
-      const { floor, explain } = floorMs(cycle, lonePollMs);
+      const { floor, explain } = floorMs(cycle, fastest);
       rows.push([
         String(cycle + 1),
         `${(ms / 1000).toFixed(2)} s`,
@@ -276,7 +179,7 @@ async function main(): Promise<void> {
         ((counters.byOperation.token ?? 0) / N).toFixed(2),
         String(counters.throttled),
         String(failed.length),
-        `${(results.reduce((n, r) => n + r.durationMs, 0) / N).toFixed(0)} ms`,
+        `${(results.reduce((n, r) => n + r.durationMs, 0) / N).toFixed(0)} / ${(results.reduce((n, r) => n + r.busyMs, 0) / N).toFixed(0)} ms`,
         `${((cpu.user + cpu.system) / 1000 / N).toFixed(1)} / ${simCpu === undefined ? '-' : simCpu.toFixed(1)} ms`,
         `${(loopBusy * 100).toFixed(0)} %`,
         (snapshots / (ms / 1000)).toFixed(0),
@@ -286,7 +189,7 @@ async function main(): Promise<void> {
       if (cycle === 0) {
         console.log(`floor: ${explain}`);
         console.log(
-          `lone polls: ${lone.map((d) => d.toFixed(0)).join(', ')} ms (the first warms up; the report alone takes ${REPORT_MS} ms)`,
+          `lone runs: ${lone.map((r) => `${r.durationMs.toFixed(0)} ms (${r.busyMs} in slots)`).join(', ')} (the first warms up; the report alone takes ${REPORT_MS} ms)`,
         );
       }
       if (failed.length > 0)
@@ -334,7 +237,7 @@ async function main(): Promise<void> {
           'token',
           '429s',
           'failed',
-          'per poll',
+          'per run / in slots',
           'CPU/poll poller / sim',
           'poller loop busy',
           'snapshots/s',

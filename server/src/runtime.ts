@@ -44,10 +44,10 @@ export async function createRuntime(
   const applied = await migrateToLatest(database.db);
   if (applied.length > 0) log.info({ applied }, 'database migrated');
   if (database.engine === 'pglite') {
-    // This process holds the embedded database's lock, so no other poller can be alive: leases and running
-    // polls left by a previous process that died are void now, not in ten minutes.
+    // This process holds the embedded database's lock, so no other poller can be alive: leases left by a
+    // previous process that died are void now, not in ten minutes, and its polls are carried on at once.
     const recovered = await recoverFromPreviousProcess(database.db);
-    if (recovered > 0) log.warn({ polls: recovered }, 'closed polls left running by a previous process');
+    if (recovered > 0) log.warn({ polls: recovered }, 'carrying on polls a previous process left unfinished');
   }
 
   const resolved = await resolveAppSecret(config.appSecret, config.dataDir);

@@ -8,9 +8,9 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { buildPollingApp, connectDemoAccount, startTestSimulator } from '../helpers/poller.ts';
 import { waitFor } from '../helpers/processes.ts';
 
-// A poll whose lease expires while it still runs (renewals failing through a database outage longer than the
+// A step whose lease expires while it still runs (renewals failing through a database outage longer than the
 // lease) must not poll the same account twice: this instance does not claim it again, and when another instance
-// takes it over with a new fencing token, the first poll can neither store its report nor give the account back.
+// takes it over with a new fencing token, the first step can neither store its report nor give the account back.
 
 let t: TestDatabase;
 let sim: RunningSimulator;
@@ -29,8 +29,7 @@ const POLL = {
 
 beforeAll(async () => {
   t = await createTestDatabase('postgres');
-  // Reports take a while, so the first poll is still waiting for Amazon when its lease runs out.
-  sim = await startTestSimulator({ reportProcessingMs: 2_500 });
+  sim = await startTestSimulator();
   app = await buildPollingApp(t, sim);
   accountId = await connectDemoAccount(app, 'healthy');
 });
@@ -41,20 +40,22 @@ afterAll(async () => {
 });
 
 describe('a poll whose lease expired', () => {
-  it('is not polled twice, and the poll that lost the account stores nothing', async () => {
+  it('is not polled twice, and the step that lost the account stores nothing', async () => {
+    // The download is slow, so the first step is still collecting the report when its lease runs out.
+    sim.state.injectFault({ type: 'latency', operation: 'downloadDocument', ms: 3_000 });
     const first = app.poller.pollNow([accountId]);
-    await waitFor(
+    const open = await waitFor(
       async () => {
         const run = await t.db
           .selectFrom('poll_runs')
-          .select('phase')
+          .select(['id', 'phase'])
           .where('account_id', '=', accountId)
           .where('status', '=', 'running')
           .executeTakeFirst();
-        return run?.phase === 'fetching_report' ? true : undefined;
+        return run?.phase === 'downloading' ? run : undefined;
       },
       10_000,
-      'the first poll to wait for its report',
+      'the first step to download its report',
     );
     await sql`update seller_accounts set lease_expires_at = now() - interval '1 second' where id = ${accountId}`.execute(
       t.db,
@@ -64,16 +65,17 @@ describe('a poll whose lease expired', () => {
     const again = await app.poller.pollNow([accountId]);
     expect(again).toEqual([{ accountId, skipped: 'being polled by another instance' }]);
 
-    // Another instance takes the account over.
+    // Another instance takes the account over and carries the same run on.
     const other = new Poller(
       { db: t.db, clients: app.spapiClients, log: app.log },
       { ...POLL, instanceId: 'other' },
     );
     const [takeover] = (await other.pollNow([accountId])) as PollSummary[];
-    const [lost] = (await first) as PollSummary[];
+    // The first step lost the account: it follows the run it started to the verdict the other instance gave.
+    const [followed] = (await first) as PollSummary[];
 
-    expect(takeover).toMatchObject({ status: 'succeeded' });
-    expect(lost).toMatchObject({ status: 'abandoned', errorCode: 'LEASE_LOST' });
+    expect(takeover).toMatchObject({ runId: open.id, status: 'succeeded', outcome: 'ingested' });
+    expect(followed).toMatchObject({ runId: open.id, status: 'succeeded' });
     const documents = await t.db
       .selectFrom('report_documents')
       .select(['id', 'amazon_report_id'])
@@ -82,23 +84,22 @@ describe('a poll whose lease expired', () => {
     expect(documents).toHaveLength(1);
     const runs = await t.db
       .selectFrom('poll_runs')
-      .select(['id', 'status', 'error_code', 'instance_id', 'report_document_id'])
+      .select(['id', 'status', 'error_code', 'instance_id', 'report_document_id', 'interruptions'])
       .where('account_id', '=', accountId)
       .orderBy('queued_at')
       .execute();
-    expect(runs).toHaveLength(2);
-    // The first run was closed by the takeover, and says why; only the second stored the report.
-    expect(runs[0]).toMatchObject({
-      status: 'abandoned',
-      error_code: 'LEASE_EXPIRED',
-      report_document_id: null,
-    });
-    expect(runs[1]).toMatchObject({
-      status: 'succeeded',
-      instance_id: 'other',
-      report_document_id: documents[0]!.id,
-    });
-    // The account was given back once, by the poll that held it, with no lease left behind.
+    // One run, finished by the instance that took it over; the interrupted step is counted, and stored nothing.
+    expect(runs).toEqual([
+      {
+        id: open.id,
+        status: 'succeeded',
+        error_code: null,
+        instance_id: 'other',
+        report_document_id: documents[0]!.id,
+        interruptions: 1,
+      },
+    ]);
+    // The account was given back once, by the step that held it, with no lease left behind.
     const account = await t.db
       .selectFrom('seller_accounts')
       .select(['lease_owner', 'lease_token', 'lease_expires_at', 'connection_state'])
@@ -110,6 +111,12 @@ describe('a poll whose lease expired', () => {
       lease_expires_at: null,
       connection_state: 'connected',
     });
+    const pending = await t.db
+      .selectFrom('pending_reports')
+      .select('id')
+      .where('run_id', '=', open.id)
+      .execute();
+    expect(pending).toEqual([]);
     await other.stop();
   });
 });

@@ -23,6 +23,9 @@ let sim: RunningSimulator;
 let app: FastifyInstance;
 const ids: Record<string, string> = {};
 
+/** A run in one of these has no verdict yet; `waiting` means Amazon is still making its report. */
+const OPEN = ['queued', 'running', 'waiting'];
+
 const count = (what: Stored, accountId: string) => countStored(t.db, what, accountId);
 
 async function account(id: string) {
@@ -325,7 +328,7 @@ describe('refresh on demand', () => {
       for (let i = 0; i < 200; i++) {
         run = (await app.inject({ method: 'GET', url: `/api/poll-runs/${runId}` })).json();
         seen.add(run.status);
-        if (run.status !== 'queued' && run.status !== 'running') break;
+        if (!OPEN.includes(run.status)) break;
         await new Promise((r) => setTimeout(r, 50));
       }
       expect(run.status).toBe('succeeded');
@@ -432,16 +435,37 @@ describe('refresh requests', () => {
     expect(queued).toEqual([]);
   });
 
-  it('polls again at once when a refresh was asked while a poll was running', async () => {
-    const id = ids['odr-drift']!;
+  // Sellers of their own: the others have spent their createReport burst in the tests above, and the app paces
+  // createReport at Amazon's real rate (one a minute once the burst is gone).
+  it('polls again at once when a refresh was asked while a step was talking to Amazon', async () => {
+    const { id } = await connectNewSeller(app, sim, 'Refreshed Mid-step');
     sim.state.injectFault({ type: 'latency', operation: 'downloadDocument', ms: 1_000 });
-    sim.state.advanceClock({ hours: 3 });
     const polling = app.poller.pollNow([id]);
-    await new Promise((r) => setTimeout(r, 400));
+    await waitForPhase(id, 'downloading');
     const res = await app.inject({ method: 'POST', url: `/api/accounts/${id}/refresh`, payload: {} });
     const [result] = await polling;
     expect(result).not.toMatchObject({ runId: res.json().runId });
     expect((await account(id)).next_poll_at.getTime()).toBeLessThanOrEqual(Date.now());
+    await app.poller.pollNow([id]);
+  });
+
+  it('joins the run waiting for Amazon’s report rather than asking for another', async () => {
+    const { id, sellerId } = await connectNewSeller(app, sim, 'Refreshed While Waiting');
+    const createdBefore = sim.state.counters().bySeller[sellerId]?.createReport ?? 0;
+    const polling = app.poller.pollNow([id], undefined, 'schedule');
+    const waiting = await waitForPhase(id, 'waiting_for_amazon');
+    const res = await app.inject({ method: 'POST', url: `/api/accounts/${id}/refresh`, payload: {} });
+    expect(res.json().runId).toBe(waiting.id);
+    const [result] = await polling;
+    expect(result).toMatchObject({ runId: waiting.id, status: 'succeeded' });
+    expect(sim.state.counters().bySeller[sellerId]?.createReport).toBe(createdBefore + 1);
+    const queued = await t.db
+      .selectFrom('poll_runs')
+      .select('id')
+      .where('account_id', '=', id)
+      .where('status', '=', 'queued')
+      .execute();
+    expect(queued).toEqual([]);
   });
 
   it('refuses a refresh for an account whose polling is off', async () => {
@@ -480,10 +504,25 @@ describe('a refresh right after a scheduled poll', () => {
   });
 });
 
+/** The account's open run, once it reaches the phase (a request may first wait for the seller's createReport quota). */
+async function waitForPhase(accountId: string, phase: string) {
+  for (let i = 0; i < 3_000; i++) {
+    const run = await t.db
+      .selectFrom('poll_runs')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('status', 'in', ['running', 'waiting'])
+      .executeTakeFirst();
+    if (run?.phase === phase) return run;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`no run of ${accountId} reached ${phase}`);
+}
+
 async function waitForRun(runId: string) {
   for (let i = 0; i < 300; i++) {
     const run = (await app.inject({ method: 'GET', url: `/api/poll-runs/${runId}` })).json();
-    if (run.status !== 'queued' && run.status !== 'running') return run;
+    if (!OPEN.includes(run.status)) return run;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`run ${runId} did not finish`);

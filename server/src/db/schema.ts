@@ -106,7 +106,7 @@ export interface ReportDocumentsTable {
 }
 
 export type PollTrigger = 'schedule' | 'manual' | 'cli';
-export type PollStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'abandoned';
+export type PollStatus = 'queued' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'abandoned';
 
 export interface PollRunsTable {
   id: Generated<string>;
@@ -130,6 +130,35 @@ export interface PollRunsTable {
   amazon_report_id: string | null;
   report_document_id: string | null;
   snapshots_written: Generated<number>;
+  step_token: string | null;
+  steps: Generated<number>;
+  interruptions: Generated<number>;
+}
+
+export type PendingReportState = 'waiting' | 'ingested' | 'malformed' | 'failed' | 'cancelled' | 'stuck';
+
+/** A report asked of Amazon for a run, from the request until the run ends. */
+export interface PendingReportsTable {
+  id: Generated<string>;
+  run_id: string;
+  account_id: string;
+  amazon_report_id: string;
+  marketplace_ids: string[];
+  reused: boolean;
+  alone: Generated<boolean>;
+  state: Generated<PendingReportState>;
+  last_status: string | null;
+  requested_at: CreatedAt;
+  next_check_at: Timestamp;
+  check_interval_ms: number;
+  checks: Generated<number>;
+  error_code: string | null;
+  error_message: string | null;
+  report_document_id: string | null;
+  covered: Generated<string[]>;
+  snapshots_written: Generated<number>;
+  is_new: Generated<boolean>;
+  captured_at: Timestamp | null;
 }
 
 export type SnapshotSource = 'report' | 'data_kiosk';
@@ -334,6 +363,7 @@ export interface DB {
   account_marketplaces: AccountMarketplacesTable;
   report_documents: ReportDocumentsTable;
   poll_runs: PollRunsTable;
+  pending_reports: PendingReportsTable;
   health_snapshots: HealthSnapshotsTable;
   metric_snapshots: MetricSnapshotsTable;
   metric_latest: MetricLatestTable;
@@ -352,3 +382,4 @@ export type SellerAccountRow = Selectable<SellerAccountsTable>;
 export type NewSellerAccount = Insertable<SellerAccountsTable>;
 export type SellerAccountUpdate = Updateable<SellerAccountsTable>;
 export type PollRunRow = Selectable<PollRunsTable>;
+export type PendingReportRow = Selectable<PendingReportsTable>;

@@ -28,6 +28,8 @@ export interface IngestInput {
   parsed: { ok: true; report: ParsedReport } | { ok: false; error: string };
   /** Runs first inside the transaction and throws to write nothing (the poller checks it still holds the account). */
   guard?: (tx: Transaction<DB>) => Promise<void>;
+  /** Runs last inside the transaction: the poller records the report as collected in the same commit. */
+  onStored?: (tx: Transaction<DB>, result: IngestResult) => Promise<void>;
 }
 
 export interface IngestResult {
@@ -57,7 +59,10 @@ export async function ingestReport(db: Kysely<DB>, input: IngestInput): Promise<
       snapshotsWritten: 0,
       statusChanges: [],
     };
-    if (!document.isNew || !input.parsed.ok) return result;
+    if (!document.isNew || !input.parsed.ok) {
+      await input.onStored?.(tx, result);
+      return result;
+    }
 
     for (const health of input.parsed.report.marketplaces) {
       const written = await writeHealthSnapshot(tx, {
@@ -94,6 +99,7 @@ export async function ingestReport(db: Kysely<DB>, input: IngestInput): Promise<
       });
       await recordWarningStates(tx, input.accountId, health, input.capturedAt);
     }
+    await input.onStored?.(tx, result);
     return result;
   });
 }

@@ -99,3 +99,16 @@ export async function holdsLease(
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** How long until the next account is due (0 when one is due now), if any is due within `withinMs`. */
+export async function msUntilNextDue(db: Db, withinMs: number): Promise<number | undefined> {
+  const row = await sql<{ ms: number | null }>`
+    select greatest(0, extract(epoch from (min(next_poll_at) - now())) * 1000)::float8 as ms
+    from seller_accounts
+    where poll_enabled
+      and connection_state <> 'needs_reauthorization'
+      and (lease_expires_at is null or lease_expires_at < now())
+      and next_poll_at <= now() + make_interval(secs => ${withinMs / 1000})`.execute(db);
+  const ms = row.rows[0]?.ms;
+  return ms === null || ms === undefined ? undefined : ms;
+}

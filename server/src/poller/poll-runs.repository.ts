@@ -3,8 +3,18 @@ import type { DB, PollRunRow, PollTrigger } from '../db/schema.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
-/** Queues a run for the account, or returns the one already queued: two clicks wait for the same poll. */
+/**
+ * Queues a run for the account, or returns the one already queued: two clicks wait for the same poll. A run
+ * waiting for a report it asked Amazon for is already bringing fresh data, so it is the one returned.
+ */
 export async function queueRun(db: Db, accountId: string, trigger: PollTrigger): Promise<PollRunRow> {
+  const waiting = await db
+    .selectFrom('poll_runs')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('status', '=', 'waiting')
+    .executeTakeFirst();
+  if (waiting) return waiting;
   const inserted = await db
     .insertInto('poll_runs')
     .values({ account_id: accountId, trigger, status: 'queued' })
@@ -29,23 +39,52 @@ export async function findQueuedRun(db: Db, accountId: string): Promise<PollRunR
     .executeTakeFirst();
 }
 
-export async function startRun(
+export interface OpenedRun {
+  run: PollRunRow;
+  /** The run was left `running` by a step that never ended (its instance died or lost the database). */
+  interrupted: boolean;
+}
+
+/**
+ * The run this step carries on, now marked running under the step's claim: the account's open run if it has one
+ * (waiting for Amazon, or left running by a step that died), else the run a user queued, else a new one.
+ */
+export async function openRun(
   db: Db,
   accountId: string,
+  stepToken: string,
   trigger: PollTrigger,
   instanceId: string,
-): Promise<PollRunRow> {
-  const queued = await findQueuedRun(db, accountId);
-  if (queued) {
-    const started = await db
+): Promise<OpenedRun> {
+  const open = await db
+    .selectFrom('poll_runs')
+    .select(['id', 'status'])
+    .where('account_id', '=', accountId)
+    .where('status', 'in', ['running', 'waiting', 'queued'])
+    // Carried-on runs first: they hold reports Amazon is making.
+    .orderBy(sql`status = 'queued'`)
+    .orderBy('queued_at')
+    .limit(1)
+    .executeTakeFirst();
+  if (open) {
+    const interrupted = open.status === 'running';
+    const run = await db
       .updateTable('poll_runs')
-      .set({ status: 'running', started_at: sql<Date>`now()`, instance_id: instanceId, phase: 'starting' })
-      .where('id', '=', queued.id)
+      .set((eb) => ({
+        status: 'running',
+        step_token: stepToken,
+        instance_id: instanceId,
+        phase: 'starting',
+        steps: eb('steps', '+', 1),
+        interruptions: interrupted ? eb('interruptions', '+', 1) : eb.ref('interruptions'),
+        started_at: sql<Date>`coalesce(started_at, now())`,
+      }))
+      .where('id', '=', open.id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    return started;
+    return { run, interrupted };
   }
-  return db
+  const run = await db
     .insertInto('poll_runs')
     .values({
       account_id: accountId,
@@ -54,17 +93,50 @@ export async function startRun(
       started_at: sql<Date>`now()`,
       instance_id: instanceId,
       phase: 'starting',
+      step_token: stepToken,
+      steps: 1,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
+  return { run, interrupted: false };
 }
 
-export async function setPhase(db: Db, runId: string, phase: string, counters: RunCounters): Promise<void> {
+export async function setPhase(
+  db: Db,
+  runId: string,
+  stepToken: string,
+  phase: string,
+  counters: RunCounters,
+): Promise<void> {
   await db
     .updateTable('poll_runs')
     .set({ phase, spapi_calls: counters.calls, throttles: counters.throttles, bytes: counters.bytes })
     .where('id', '=', runId)
+    .where('step_token', '=', stepToken)
     .execute();
+}
+
+/** The step is over and Amazon is still making the run's reports: the run waits, holding nothing. */
+export async function parkRun(
+  db: Db,
+  runId: string,
+  stepToken: string,
+  progress: { phase: string; counters: RunCounters; timings: Record<string, number> },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('poll_runs')
+    .set({
+      status: 'waiting',
+      phase: progress.phase,
+      spapi_calls: progress.counters.calls,
+      throttles: progress.counters.throttles,
+      bytes: progress.counters.bytes,
+      timings: JSON.stringify(progress.timings),
+    })
+    .where('id', '=', runId)
+    .where('step_token', '=', stepToken)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 export interface RunCounters {
@@ -87,7 +159,12 @@ export interface RunOutcome {
   snapshotsWritten?: number;
 }
 
-export async function finishRun(db: Db, runId: string, outcome: RunOutcome): Promise<void> {
+export async function finishRun(
+  db: Db,
+  runId: string,
+  stepToken: string,
+  outcome: RunOutcome,
+): Promise<void> {
   await db
     .updateTable('poll_runs')
     .set({
@@ -108,33 +185,9 @@ export async function finishRun(db: Db, runId: string, outcome: RunOutcome): Pro
       finished_at: sql<Date>`now()`,
     })
     .where('id', '=', runId)
-    // A run another instance already closed (it took the account over) keeps that verdict.
-    .where('status', '=', 'running')
+    // A step that lost the account (another step carries the run on) leaves the run alone.
+    .where('step_token', '=', stepToken)
     .execute();
-}
-
-/**
- * Runs still `running` when an account is claimed belong to a poll whose lease expired: its instance died, or lost
- * the database for longer than the lease, or could not record its end. The claim's new fencing token keeps such
- * a poll from storing anything now, so its run is closed as abandoned, saying so.
- */
-export async function abandonOrphanedRuns(db: Db, accountId: string): Promise<number> {
-  const result = await db
-    .updateTable('poll_runs')
-    .set({
-      status: 'abandoned',
-      outcome: 'abandoned',
-      error_code: 'LEASE_EXPIRED',
-      error_message:
-        'the lease of this poll expired before it finished (its instance stopped, or lost the database for longer ' +
-        'than the lease); another poll took the account over',
-      finished_at: sql<Date>`now()`,
-      phase: null,
-    })
-    .where('account_id', '=', accountId)
-    .where('status', '=', 'running')
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
 }
 
 export async function findRun(db: Db, runId: string): Promise<PollRunRow | undefined> {
@@ -168,29 +221,23 @@ export async function lastFinishedStatus(
 }
 
 /**
- * For the embedded database, whose single owner is this process: ends every lease and marks every running poll
- * abandoned, since whoever held them is gone. Returns how many polls were closed.
+ * For the embedded database, whose single owner is this process: ends every lease, since whoever held them is
+ * gone. Runs the previous process left running stay so: the next claim of each account carries them on (and
+ * counts the interruption). Returns how many there are.
  */
 export async function recoverFromPreviousProcess(db: Kysely<DB>): Promise<number> {
   return db.transaction().execute(async (tx) => {
     await tx
       .updateTable('seller_accounts')
-      .set({ lease_owner: null, lease_expires_at: null })
+      .set({ lease_owner: null, lease_token: null, lease_expires_at: null })
       .where('lease_owner', 'is not', null)
       .execute();
-    const result = await tx
-      .updateTable('poll_runs')
-      .set({
-        status: 'abandoned',
-        outcome: 'abandoned',
-        error_code: 'INSTANCE_LOST',
-        error_message: 'the process polling this account stopped before finishing',
-        finished_at: sql<Date>`now()`,
-        phase: null,
-      })
+    const row = await tx
+      .selectFrom('poll_runs')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
       .where('status', '=', 'running')
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows);
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
   });
 }
 

@@ -49,7 +49,7 @@ export const pollerRoutes: FastifyPluginAsyncZod<PollerRoutesOptions> = async (a
       if (why === 'polling_disabled')
         throw new AppError('CONFLICT', 'polling is turned off for this account');
       const runId = await poller.requestRefresh(account.id);
-      return reply.status(202).send({ runId, status: 'queued' as const });
+      return reply.status(202).send({ runId });
     },
   );
 

@@ -7,7 +7,9 @@ export const PollRun = z
     id: z.uuid(),
     accountId: z.uuid(),
     trigger: z.enum(['schedule', 'manual', 'cli']),
-    status: z.enum(['queued', 'running', 'succeeded', 'failed', 'abandoned']),
+    status: z
+      .enum(['queued', 'running', 'waiting', 'succeeded', 'failed', 'abandoned'])
+      .describe('waiting: Amazon is still making the report; the run holds no slot meanwhile'),
     phase: z.string().nullable(),
     outcome: z.string().nullable(),
     errorCode: z.string().nullable(),
@@ -24,7 +26,9 @@ export const PollRun = z
   })
   .describe('PollRun');
 
-export const RefreshAccepted = z.object({ runId: z.uuid(), status: z.literal('queued') });
+export const RefreshAccepted = z.object({
+  runId: z.uuid().describe('Read its progress at /api/poll-runs/{runId}'),
+});
 
 export const RefreshManyBody = z
   .object({

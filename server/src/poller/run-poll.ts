@@ -1,40 +1,45 @@
+import type { DB, PendingReportRow, PollTrigger, SellerAccountUpdate } from '../db/schema.ts';
 import type { Transaction } from 'kysely';
-import type { DB, PollTrigger, SellerAccountUpdate } from '../db/schema.ts';
-import {
-  AuthRevokedError,
-  MalformedDocumentError,
-  ReportFailedError,
-  ReportTimeoutError,
-  SpApiAbortedError,
-  SpApiError,
-} from '../spapi/errors.ts';
+import { AuthRevokedError, SpApiError } from '../spapi/errors.ts';
 import { pollableMarketplaceIds, upsertMarketplaces } from '../accounts/accounts.repository.ts';
 import { holdsLease, releaseAccount, renewLease, type ClaimedAccount } from './leases.repository.ts';
 import {
-  abandonOrphanedRuns,
   failQueuedRuns,
   findQueuedRun,
   finishRun,
   lastFinishedStatus,
+  openRun,
+  parkRun,
   reportsNotToReuse,
   setPhase,
-  startRun,
   type RunCounters,
 } from './poll-runs.repository.ts';
-import { ingestReport } from '../ingest/ingest-report.ts';
-import { fetchReports, type Fetched } from './fetch-reports.ts';
+import { clearPendingReports, listPendingReports } from './pending-reports.repository.ts';
+import {
+  checkDueReports,
+  isShutdown,
+  marketplacesToAskAlone,
+  requestAlone,
+  requestReports,
+  type StepContext,
+} from './report-steps.ts';
 import type { PollDeps } from './poll-deps.ts';
-
-export type { PollDeps, PollSettings } from './poll-deps.ts';
 import { nextSlot, retryAt } from './schedule.ts';
 
-// One poll of one account: the idempotent unit the scheduler, the API and the CLI all run. It is recorded as a
-// poll run with its timings and counters, and always gives the account back with its next due time.
+export type { PollDeps, PollSettings } from './poll-deps.ts';
+
+// One step of one account's poll run, the idempotent unit the scheduler, the API and the CLI all run. A run asks
+// Amazon for a report and then waits for it without holding anything: each step claims the account, does what
+// is due (ask, look again, collect), and gives the account back with the time of its next step, until the run
+// ends with its verdict. Whoever claims the account next (this instance, another, or the next start) carries the
+// same run on.
 
 /** Failures in a row after which an account is shown as degraded. */
 const DEGRADED_AFTER_FAILURES = 3;
 /** Backoff step for a report stuck in Amazon's queue: retried 4 to 8 minutes later. */
 const STUCK_RETRY_STEP = 3;
+/** Steps of one run that may die without a word before the run is ended rather than carried on again. */
+const MAX_INTERRUPTIONS = 3;
 
 export interface PollSummary {
   runId: string;
@@ -44,22 +49,36 @@ export interface PollSummary {
   errorCode: string | null;
   errorMessage: string | null;
   counters: RunCounters;
+  /** From the first step to the verdict, waits for Amazon included. */
   durationMs: number;
+  /** How long the run's steps held a poll slot, all steps together. */
+  busyMs: number;
   snapshotsWritten: number;
   reportReused: boolean | null;
   isNewReport: boolean;
 }
 
-/** What one run has gathered, for the record it ends with. */
+/** How a step ended: the run's verdict, a wait for Amazon, or the account lost to another step. */
+export type StepResult =
+  | { kind: 'ended'; summary: PollSummary }
+  | { kind: 'waiting'; runId: string; accountId: string; nextStepAt: Date }
+  | { kind: 'lost'; runId: string; accountId: string };
+
 interface RunContext {
   deps: PollDeps;
   account: ClaimedAccount;
-  /** Throws inside an ingest transaction once this poll no longer holds the account. */
-  guard: (tx: Transaction<DB>) => Promise<void>;
   runId: string;
+  stepToken: string;
   counters: RunCounters;
   timings: Record<string, number>;
-  started: number;
+  /** When the run's first step started: a run's duration includes its waits. */
+  runStartedAt: Date;
+  stepStartedAt: number;
+}
+
+/** Adds this step's time to the run's `busy` timing: what the run cost in slots, as against its waits. */
+function countStep(ctx: RunContext): void {
+  ctx.timings.busy = (ctx.timings.busy ?? 0) + Math.round(performance.now() - ctx.stepStartedAt);
 }
 
 export async function pollAccount(
@@ -67,45 +86,36 @@ export async function pollAccount(
   account: ClaimedAccount,
   trigger: PollTrigger,
   shutdown: AbortSignal,
-): Promise<PollSummary> {
+): Promise<StepResult> {
   const { db, clients, settings, log } = deps;
-  const started = performance.now();
-
-  await abandonOrphanedRuns(db, account.id);
-  // A scheduled poll after a clean one cannot find a reusable report (the last was hours ago and was used), so
-  // it skips the getReports look-up. After a failure, a timeout or an interrupted poll, or when a person asks
-  // (a dispatched poll serving a queued refresh counts), the look-up may find a report already made or still in
-  // Amazon's queue, and save a createReport.
-  const asked = (await findQueuedRun(db, account.id))?.trigger ?? trigger;
-  const lookUpRecentReport =
-    asked !== 'schedule' || (await lastFinishedStatus(db, account.id)) !== 'succeeded';
-  const run = await startRun(db, account.id, trigger, settings.instanceId);
+  const stepStartedAt = performance.now();
+  const stepToken = account.lease_token;
+  const { run, interrupted } = await openRun(db, account.id, stepToken, trigger, settings.instanceId);
+  if (interrupted)
+    log.warn({ accountId: account.id, runId: run.id }, 'carrying on a poll whose step never ended');
   const leaseLost = new AbortController();
   const ctx: RunContext = {
     deps,
     account,
-    guard: async (tx) => {
-      if (await holdsLease(tx, account.id, account.lease_token)) return;
-      leaseLost.abort();
-      throw new LeaseLostError();
-    },
     runId: run.id,
-    counters: { calls: 0, throttles: 0, bytes: 0 },
-    timings: {},
-    started,
+    stepToken,
+    counters: { calls: run.spapi_calls, throttles: run.throttles, bytes: run.bytes },
+    timings: { ...run.timings },
+    runStartedAt: run.started_at ?? new Date(),
+    stepStartedAt,
   };
   const stopObserving = clients.observe(account.id, (event) => {
     if (event.operation !== 'token') ctx.counters.calls += 1;
     if (event.outcome === 'throttled') ctx.counters.throttles += 1;
     if (event.bytes) ctx.counters.bytes += event.bytes;
   });
-  // Keep the lease alive while Amazon takes its time. If another poll took the account over anyway (this one
-  // stalled past its lease, say through a database outage), stop at once rather than poll the same seller twice;
-  // the fencing token also keeps this poll's ingest from landing once the account is someone else's.
+  // Keep the lease alive while a slow call or ingest runs. If another step took the account over anyway (this
+  // one stalled past its lease, say through a database outage), stop at once rather than poll the same seller
+  // twice; the fencing token also keeps this step from writing once the account is someone else's.
   const signal = AbortSignal.any([shutdown, leaseLost.signal]);
   const renewal = setInterval(
     () => {
-      renewLease(db, account.id, account.lease_token, settings.leaseSeconds).then(
+      renewLease(db, account.id, stepToken, settings.leaseSeconds).then(
         (held) => {
           if (!held) leaseLost.abort();
         },
@@ -114,45 +124,55 @@ export async function pollAccount(
     },
     Math.max(1_000, (settings.leaseSeconds * 1000) / 3),
   );
-  const time = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
-    const t0 = performance.now();
-    try {
-      return await fn();
-    } finally {
-      ctx.timings[name] = (ctx.timings[name] ?? 0) + Math.round(performance.now() - t0);
-    }
+  const step: StepContext = {
+    deps,
+    accountId: account.id,
+    runId: run.id,
+    stepToken,
+    client: clients.forAccount(account),
+    signal,
+    guard: async (tx: Transaction<DB>) => {
+      if (await holdsLease(tx, account.id, stepToken)) return;
+      leaseLost.abort();
+      throw new LeaseLostError();
+    },
+    phase: (name) => setPhase(db, run.id, stepToken, name, ctx.counters),
+    time: async (name, fn) => {
+      const t0 = performance.now();
+      try {
+        return await fn();
+      } finally {
+        ctx.timings[name] = (ctx.timings[name] ?? 0) + Math.round(performance.now() - t0);
+      }
+    },
   };
 
   try {
-    const client = clients.forAccount(account);
-    let marketplaceIds = await pollableMarketplaceIds(db, account.id);
-    if (marketplaceIds.length === 0) {
-      await setPhase(db, run.id, 'listing_marketplaces', ctx.counters);
-      await upsertMarketplaces(
-        db,
-        account.id,
-        await time('marketplaces', () => client.getMarketplaceParticipations()),
-      );
-      marketplaceIds = await pollableMarketplaceIds(db, account.id);
-      if (marketplaceIds.length === 0) throw new NothingToPollError();
+    if (run.interruptions > MAX_INTERRUPTIONS) throw new InterruptedTooOftenError(run.interruptions);
+    let rows = await listPendingReports(db, run.id);
+    if (rows.length === 0) {
+      await requestReports(step, await marketplacesToPoll(step), {
+        lookUpRecentReport: await mayReuse(ctx, run.trigger, run.steps > 1 || run.interruptions > 0),
+        avoidReportIds: await reportsNotToReuse(db, account.id, settings.reuseWithinMs),
+      });
+      rows = await listPendingReports(db, run.id);
     }
-    const fetched = await fetchReports(
-      {
-        deps,
-        accountId: account.id,
-        client,
-        signal,
-        lookUpRecentReport,
-        avoidReportIds: lookUpRecentReport
-          ? await reportsNotToReuse(db, account.id, settings.reuseWithinMs)
-          : new Set(),
-        phase: (name) => setPhase(db, run.id, name, ctx.counters),
-        time,
-        guard: ctx.guard,
-      },
-      marketplaceIds,
-    );
-    return await endWithReports(ctx, marketplaceIds, fetched);
+    await checkDueReports(step, rows);
+    rows = await listPendingReports(db, run.id);
+    if (!rows.some((r) => r.state === 'waiting')) {
+      const leftOut = marketplacesToAskAlone(rows);
+      if (leftOut.length > 0) {
+        await requestAlone(step, leftOut, {
+          lookUpRecentReport: true,
+          avoidReportIds: await reportsNotToReuse(db, account.id, settings.reuseWithinMs),
+        });
+        rows = await listPendingReports(db, run.id);
+        await checkDueReports(step, rows);
+        rows = await listPendingReports(db, run.id);
+      }
+    }
+    if (rows.some((r) => r.state === 'waiting')) return await park(ctx, rows);
+    return await endWithReports(ctx, rows);
   } catch (err) {
     return await endWithError(ctx, err, signal, leaseLost.signal.aborted);
   } finally {
@@ -161,9 +181,35 @@ export async function pollAccount(
   }
 }
 
+/** The marketplaces to report on, listed from Amazon the first time. */
+async function marketplacesToPoll(step: StepContext): Promise<string[]> {
+  const { db } = step.deps;
+  let ids = await pollableMarketplaceIds(db, step.accountId);
+  if (ids.length > 0) return ids;
+  await upsertMarketplaces(
+    db,
+    step.accountId,
+    await step.time('marketplaces', () => step.client.getMarketplaceParticipations({ signal: step.signal })),
+  );
+  ids = await pollableMarketplaceIds(db, step.accountId);
+  if (ids.length === 0) throw new NothingToPollError();
+  return ids;
+}
+
+/**
+ * A scheduled poll after a clean one cannot find a reusable report (the last was hours ago and was used), so it
+ * skips the getReports look-up. After a failure, a timeout or an interrupted step, or when a person asks (the
+ * run is the one they queued, whoever claims it), the look-up may find a report already made or still in
+ * Amazon's queue, and save a createReport.
+ */
+async function mayReuse(ctx: RunContext, trigger: PollTrigger, carriedOn: boolean): Promise<boolean> {
+  if (carriedOn || trigger !== 'schedule') return true;
+  return (await lastFinishedStatus(ctx.deps.db, ctx.account.id)) !== 'succeeded';
+}
+
 class LeaseLostError extends Error {
   constructor() {
-    super('this poll no longer holds the account');
+    super('this step no longer holds the account');
   }
 }
 
@@ -174,40 +220,104 @@ class NothingToPollError extends Error {
   }
 }
 
-async function endWithReports(
-  ctx: RunContext,
-  marketplaceIds: string[],
-  fetched: Fetched[],
-): Promise<PollSummary> {
-  const last = fetched.at(-1)!;
-  const malformed = fetched.find((f) => !f.parsed.ok);
-  if (malformed && !malformed.parsed.ok) {
+class InterruptedTooOftenError extends Error {
+  readonly code = 'INTERRUPTED';
+  constructor(times: number) {
+    super(
+      `this poll was interrupted ${times} times without finishing (its process stopped or lost the database ` +
+        'each time); it is ended here and the account is polled afresh later',
+    );
+  }
+}
+
+/** Amazon is still making a report: the run waits, and the account is due again when the next look is. */
+async function park(ctx: RunContext, rows: PendingReportRow[]): Promise<StepResult> {
+  const { deps, account } = ctx;
+  const nextStepAt = new Date(
+    Math.min(...rows.filter((r) => r.state === 'waiting').map((r) => r.next_check_at.getTime())),
+  );
+  countStep(ctx);
+  const parked = await parkRun(deps.db, ctx.runId, ctx.stepToken, {
+    phase: 'waiting_for_amazon',
+    counters: ctx.counters,
+    timings: ctx.timings,
+  });
+  const released = await releaseAccount(deps.db, account.id, ctx.stepToken, { next_poll_at: nextStepAt });
+  if (!parked || !released) return { kind: 'lost', runId: ctx.runId, accountId: account.id };
+  return { kind: 'waiting', runId: ctx.runId, accountId: account.id, nextStepAt };
+}
+
+async function endWithReports(ctx: RunContext, rows: PendingReportRow[]): Promise<StepResult> {
+  const asked = [...new Set(rows.flatMap((r) => r.marketplace_ids))];
+  const ingested = rows.filter((r) => r.state === 'ingested');
+  if (ingested.length > 0) {
+    const covered = new Set(ingested.flatMap((r) => r.covered));
+    const missing = asked.filter((m) => !covered.has(m));
+    const isNew = ingested.some((r) => r.is_new);
+    const last = ingested.at(-1)!;
     return end(ctx, {
-      ...(await failurePatch(ctx, 'failed', 'REPORT_MALFORMED', malformed.parsed.error)),
-      outcome: 'error',
-      report: malformed,
+      status: 'succeeded',
+      outcome: isNew ? 'ingested' : 'unchanged',
+      // Not a failure, but worth seeing: the reports did not cover every marketplace asked for.
+      errorCode: missing.length > 0 ? 'MARKETPLACES_MISSING' : null,
+      errorMessage: missing.length > 0 ? `the report has no data for ${missing.join(', ')}` : null,
+      amazonReportId: last.amazon_report_id,
+      reportDocumentId: last.report_document_id,
+      reportReused: ingested.every((r) => r.reused),
+      snapshotsWritten: ingested.reduce((n, r) => n + r.snapshots_written, 0),
+      isNewReport: isNew,
+      accountPatch: {
+        connection_state: 'connected',
+        connection_error: null,
+        consecutive_failures: 0,
+        last_success_at: new Date(Math.min(...ingested.map((r) => (r.captured_at ?? new Date()).getTime()))),
+        last_good_poll_at: new Date(),
+        next_poll_at: await nextDue(ctx, nextSlot(ctx.deps.settings.cron, ctx.account.id, new Date())),
+      },
     });
   }
-  const missing = marketplaceIds.filter((m) => !fetched.some((f) => f.covered.includes(m)));
-  const isNew = fetched.some((f) => f.ingest.isNew);
+
+  // Nothing collected: the most telling failure decides.
+  const failure = (['malformed', 'failed', 'stuck', 'cancelled'] as const)
+    .map((state) => rows.find((r) => r.state === state))
+    .find((r) => r !== undefined);
+  if (!failure) throw new Error(`run ${ctx.runId} ended with no report to show for it`);
+  const reportOf = { amazonReportId: failure.amazon_report_id, reportReused: failure.reused };
+  const code = failure.error_code ?? 'REPORT_FAILED';
+  const message = failure.error_message ?? `report ${failure.amazon_report_id} ended ${failure.state}`;
+
+  if (failure.state === 'cancelled') {
+    // CANCELLED is Amazon's way of saying there is no data for the period (a seller with no orders yet): the
+    // account is fine, and the next regular slot will ask again.
+    return end(ctx, {
+      ...reportOf,
+      status: 'succeeded',
+      outcome: 'no_data',
+      errorCode: code,
+      errorMessage: message,
+      accountPatch: {
+        connection_state: 'connected',
+        connection_error: null,
+        consecutive_failures: 0,
+        next_poll_at: await nextDue(ctx, nextSlot(ctx.deps.settings.cron, ctx.account.id, new Date())),
+      },
+    });
+  }
+  if (failure.state === 'stuck') {
+    // A report stuck in Amazon's queue is not the account's failure: the run is abandoned and retried soon.
+    const ending = await failurePatch(ctx, 'abandoned', code, message);
+    // Not a failure of the account, but its data is late: say so where the account's state is shown.
+    const next = ending.accountPatch.next_poll_at;
+    ending.accountPatch.connection_error =
+      `${code}: Amazon has not finished report ${failure.amazon_report_id} (${message}); ` +
+      `asking again from ${next instanceof Date ? next.toISOString() : 'the next slot'}`;
+    return end(ctx, { ...ending, ...reportOf, outcome: 'retry_later' });
+  }
   return end(ctx, {
-    status: 'succeeded',
-    outcome: isNew ? 'ingested' : 'unchanged',
-    // Not a failure, but worth seeing: the reports did not cover every marketplace asked for.
-    errorCode: missing.length > 0 ? 'MARKETPLACES_MISSING' : null,
-    errorMessage: missing.length > 0 ? `the report has no data for ${missing.join(', ')}` : null,
-    report: last,
-    reportReused: fetched.every((f) => f.report.reused),
-    snapshotsWritten: fetched.reduce((n, f) => n + f.ingest.snapshotsWritten, 0),
-    isNewReport: isNew,
-    accountPatch: {
-      connection_state: 'connected',
-      connection_error: null,
-      consecutive_failures: 0,
-      last_success_at: new Date(Math.min(...fetched.map((f) => f.capturedAt.getTime()))),
-      last_good_poll_at: new Date(),
-      next_poll_at: await nextDue(ctx, nextSlot(ctx.deps.settings.cron, ctx.account.id, new Date())),
-    },
+    ...(await failurePatch(ctx, 'failed', code, message)),
+    ...reportOf,
+    outcome: 'error',
+    reportDocumentId: failure.report_document_id,
   });
 }
 
@@ -216,38 +326,21 @@ async function endWithError(
   err: unknown,
   signal: AbortSignal,
   leaseLost: boolean,
-): Promise<PollSummary> {
+): Promise<StepResult> {
   const { deps, account } = ctx;
-  // Shutting down (or the lease went to another instance): give the account back at once so another
-  // instance, or the next start, polls it.
-  if (err instanceof SpApiAbortedError || err instanceof LeaseLostError || signal.aborted) {
-    return end(ctx, {
-      status: 'abandoned',
-      outcome: 'interrupted',
-      errorCode: leaseLost ? 'LEASE_LOST' : 'SHUTDOWN',
-      errorMessage: leaseLost
-        ? 'this poll lost its claim on the account (its lease expired) and another poll took it over; nothing of this one was stored'
-        : 'the poller stopped before this poll finished; it will be polled again',
-      accountPatch: { next_poll_at: new Date() },
+  // Another step took the account over: it carries the run on, and this one writes nothing more.
+  if (leaseLost || err instanceof LeaseLostError)
+    return { kind: 'lost', runId: ctx.runId, accountId: account.id };
+  // Shutting down: the run waits for whoever claims the account next, at once, with its reports still pending.
+  if (isShutdown(err, signal)) {
+    countStep(ctx);
+    await parkRun(deps.db, ctx.runId, ctx.stepToken, {
+      phase: 'interrupted_by_shutdown',
+      counters: ctx.counters,
+      timings: ctx.timings,
     });
-  }
-
-  // CANCELLED is Amazon's way of saying there is no data for the period (a seller with no orders yet): the
-  // account is fine, and the next regular slot will ask again.
-  if (err instanceof ReportFailedError && err.status === 'CANCELLED') {
-    return end(ctx, {
-      status: 'succeeded',
-      outcome: 'no_data',
-      amazonReportId: err.reportId,
-      errorCode: err.code,
-      errorMessage: err.message,
-      accountPatch: {
-        connection_state: 'connected',
-        connection_error: null,
-        consecutive_failures: 0,
-        next_poll_at: await nextDue(ctx, nextSlot(deps.settings.cron, account.id, new Date())),
-      },
-    });
+    await releaseAccount(deps.db, account.id, ctx.stepToken, { next_poll_at: new Date() });
+    return { kind: 'waiting', runId: ctx.runId, accountId: account.id, nextStepAt: new Date() };
   }
 
   if (err instanceof AuthRevokedError) {
@@ -273,50 +366,19 @@ async function endWithError(
     });
   }
 
-  if (err instanceof MalformedDocumentError) {
-    // The bytes could not even be decoded: keep them as a malformed document so nothing Amazon sent is lost.
-    const stored = await ingestReport(deps.db, {
-      accountId: account.id,
-      bytes: err.raw,
-      amazonReportId: err.report?.reportId ?? null,
-      amazonDocumentId: err.report?.reportDocumentId ?? null,
-      marketplaceIds: err.report?.marketplaceIds ?? [],
-      capturedAt: new Date(),
-      parsed: { ok: false, error: err.message },
-      guard: ctx.guard,
-    });
-    return end(ctx, {
-      ...(await failurePatch(ctx, 'failed', 'REPORT_MALFORMED', err.message)),
-      outcome: 'error',
-      reportDocumentId: stored.reportDocumentId,
-      ...(err.report ? { amazonReportId: err.report.reportId } : {}),
-    });
-  }
-
-  const known = err instanceof SpApiError || err instanceof NothingToPollError;
+  const known =
+    err instanceof SpApiError || err instanceof NothingToPollError || err instanceof InterruptedTooOftenError;
   if (!known) deps.log.error({ err, accountId: account.id }, 'poll failed unexpectedly');
-  // A report stuck in Amazon's queue is not the account's failure: the poll is abandoned and retried soon.
-  const status = err instanceof ReportTimeoutError ? 'abandoned' : 'failed';
   const message = err instanceof Error ? err.message : String(err);
-  const ending = await failurePatch(ctx, status, known ? err.code : 'INTERNAL_ERROR', message);
-  if (err instanceof ReportTimeoutError) {
-    // Not a failure of the account, but its data is late: say so where the account's state is shown.
-    ending.accountPatch.connection_error =
-      `${err.code}: Amazon has not finished report ${err.reportId} (${message}); ` +
-      `asking again from ${ending.accountPatch.next_poll_at instanceof Date ? ending.accountPatch.next_poll_at.toISOString() : 'the next slot'}`;
-  }
   return end(ctx, {
-    ...ending,
-    outcome: status === 'abandoned' ? 'retry_later' : 'error',
-    ...(err instanceof ReportTimeoutError || err instanceof ReportFailedError
-      ? { amazonReportId: err.reportId }
-      : {}),
+    ...(await failurePatch(ctx, 'failed', known ? err.code : 'INTERNAL_ERROR', message)),
+    outcome: 'error',
   });
 }
 
 /**
  * When the account is next due, and what its failure record becomes. Amazon being slow (`abandoned`) is not
- * counted towards degraded: the report stays in Amazon's queue and the retry a few minutes later finds it.
+ * counted towards degraded: a new report is asked for a few minutes later.
  */
 async function failurePatch(
   ctx: RunContext,
@@ -344,7 +406,7 @@ async function failurePatch(
 }
 
 /**
- * When the account is next due: at `regular`, unless someone asked for a refresh while this poll ran, in which
+ * When the account is next due: at `regular`, unless someone asked for a refresh while this step ran, in which
  * case at once (their queued run is waiting for it).
  */
 async function nextDue(ctx: RunContext, regular: Date): Promise<Date> {
@@ -357,21 +419,21 @@ interface Ending {
   errorCode: string | null;
   errorMessage: string | null;
   accountPatch: SellerAccountUpdate;
-  report?: Fetched;
-  /** The Amazon report this run waited on, when it ended without one (stuck, FATAL, CANCELLED). */
-  amazonReportId?: string;
-  reportReused?: boolean;
-  reportDocumentId?: string;
+  /** The Amazon report the run used or waited on. */
+  amazonReportId?: string | null;
+  reportReused?: boolean | null;
+  reportDocumentId?: string | null;
   snapshotsWritten?: number;
   isNewReport?: boolean;
 }
 
 /** Records how the run ended, gives the account back, and says what happened. */
-async function end(ctx: RunContext, e: Ending): Promise<PollSummary> {
+async function end(ctx: RunContext, e: Ending): Promise<StepResult> {
   const { deps, account } = ctx;
-  const durationMs = performance.now() - ctx.started;
-  const reportReused = e.reportReused ?? e.report?.report.reused ?? null;
-  await finishRun(deps.db, ctx.runId, {
+  const durationMs = Date.now() - ctx.runStartedAt.getTime();
+  const reportReused = e.reportReused ?? null;
+  countStep(ctx);
+  await finishRun(deps.db, ctx.runId, ctx.stepToken, {
     status: e.status,
     outcome: e.outcome,
     errorCode: e.errorCode,
@@ -380,22 +442,28 @@ async function end(ctx: RunContext, e: Ending): Promise<PollSummary> {
     timings: ctx.timings,
     durationMs,
     reportReused,
-    amazonReportId: e.amazonReportId ?? e.report?.report.reportId ?? null,
-    reportDocumentId: e.reportDocumentId ?? e.report?.ingest.reportDocumentId ?? null,
+    amazonReportId: e.amazonReportId ?? null,
+    reportDocumentId: e.reportDocumentId ?? null,
     snapshotsWritten: e.snapshotsWritten ?? 0,
   });
-  await releaseAccount(deps.db, account.id, account.lease_token, e.accountPatch);
+  const released = await releaseAccount(deps.db, account.id, ctx.stepToken, e.accountPatch);
+  if (!released) return { kind: 'lost', runId: ctx.runId, accountId: account.id };
+  await clearPendingReports(deps.db, ctx.runId);
   return {
-    runId: ctx.runId,
-    accountId: account.id,
-    status: e.status,
-    outcome: e.outcome,
-    errorCode: e.errorCode,
-    errorMessage: e.errorMessage,
-    counters: ctx.counters,
-    durationMs,
-    snapshotsWritten: e.snapshotsWritten ?? 0,
-    reportReused,
-    isNewReport: e.isNewReport ?? false,
+    kind: 'ended',
+    summary: {
+      runId: ctx.runId,
+      accountId: account.id,
+      status: e.status,
+      outcome: e.outcome,
+      errorCode: e.errorCode,
+      errorMessage: e.errorMessage,
+      counters: ctx.counters,
+      durationMs,
+      busyMs: ctx.timings.busy ?? 0,
+      snapshotsWritten: e.snapshotsWritten ?? 0,
+      reportReused,
+      isNewReport: e.isNewReport ?? false,
+    },
   };
 }

@@ -95,12 +95,51 @@ export interface MarketplaceParticipation {
   hasSuspendedListings: boolean;
 }
 
+/** A report asked for (or found) without waiting for it: where Amazon was with it when last seen. */
+export interface RequestedReport {
+  reportId: string;
+  /** True when getReports found it, so no createReport was made. */
+  reused: boolean;
+  status: ReportProgress['status'];
+}
+
+/** One look at a report: still in Amazon's queue, or done with a document to fetch. */
+export type ReportProgress =
+  | { reportId: string; status: 'IN_QUEUE' | 'IN_PROGRESS' }
+  | {
+      reportId: string;
+      status: 'DONE';
+      reportDocumentId: string;
+      createdTime: string | null;
+      processingEndTime: string | null;
+    };
+
+export interface RequestReportOptions {
+  /** Reuse a report created within this window (default 60 min; 0 asks for a new one without looking). */
+  reuseWithinMs?: number;
+  avoidReportIds?: ReadonlySet<string>;
+  signal?: AbortSignal;
+}
+
 export interface SpApiClient {
   getMarketplaceParticipations(opts?: { signal?: AbortSignal }): Promise<MarketplaceParticipation[]>;
+  /** Waits for the report in this call: for the CLI and tools. The poller uses the three steps below. */
   fetchSellerPerformanceReport(
     marketplaceIds: string[],
     opts?: FetchReportOptions,
   ): Promise<SellerPerformanceReportResult>;
+  /** Finds a reusable report or creates one, and returns at once. */
+  requestSellerPerformanceReport(
+    marketplaceIds: string[],
+    opts?: RequestReportOptions,
+  ): Promise<RequestedReport>;
+  /** One getReport. FATAL and CANCELLED throw ReportFailedError (with Amazon's reason for FATAL). */
+  checkReport(reportId: string, opts?: { signal?: AbortSignal }): Promise<ReportProgress>;
+  /** Downloads and decodes a finished report's document; bad bytes throw MalformedDocumentError naming the report. */
+  downloadReport(
+    report: { reportId: string; reportDocumentId: string; marketplaceIds: string[] },
+    opts?: { signal?: AbortSignal },
+  ): Promise<{ bytes: Buffer; compressed: boolean }>;
 }
 
 export const SELLER_PERFORMANCE_REPORT_TYPE = 'GET_V2_SELLER_PERFORMANCE_REPORT';
@@ -405,6 +444,56 @@ export function createSpApiClient(opts: SpApiClientOptions): SpApiClient {
     }
   }
 
+  /** One getReport; a finished failure is thrown, anything still pending is returned as it is. */
+  async function lookAtReport(reportId: string, ctx: CallContext): Promise<Report> {
+    const current = validate(
+      reportSchema,
+      await callApi('reports', 'getReport', ctx, { path: { reportId } }),
+      'getReport',
+    );
+    await throwIfFailed(current, ctx);
+    return current;
+  }
+
+  async function throwIfFailed(current: Report, ctx: CallContext): Promise<void> {
+    const status = current.processingStatus;
+    if (status !== 'FATAL' && status !== 'CANCELLED') return;
+    const reason =
+      status === 'FATAL' && current.reportDocumentId
+        ? await failureReason(current.reportDocumentId, ctx)
+        : undefined;
+    throw new ReportFailedError({
+      reportId: current.reportId,
+      status,
+      operation: 'getReport',
+      ...(reason ? { reason } : {}),
+    });
+  }
+
+  function progressOf(current: Report): ReportProgress {
+    if (current.processingStatus === 'DONE') {
+      if (!current.reportDocumentId) {
+        throw new SpApiError(`getReport: report ${current.reportId} is DONE without a reportDocumentId`, {
+          code: 'UnexpectedResponse',
+          operation: 'getReport',
+          retryable: true,
+        });
+      }
+      return {
+        reportId: current.reportId,
+        status: 'DONE',
+        reportDocumentId: current.reportDocumentId,
+        createdTime: current.createdTime ?? null,
+        processingEndTime: current.processingEndTime ?? null,
+      };
+    }
+    // A status Amazon adds later is taken as still working, as waitForReport always has: the deadline ends it.
+    return {
+      reportId: current.reportId,
+      status: current.processingStatus === 'IN_QUEUE' ? 'IN_QUEUE' : 'IN_PROGRESS',
+    };
+  }
+
   async function waitForReport(
     start: Report,
     fetchOpts: FetchReportOptions,
@@ -415,21 +504,10 @@ export function createSpApiClient(opts: SpApiClientOptions): SpApiClient {
     const startedAt = Date.now();
     let slept = 0;
     let current = start;
+    await throwIfFailed(current, ctx);
     for (;;) {
       const status = current.processingStatus;
       if (status === 'DONE') return current;
-      if (status === 'FATAL' || status === 'CANCELLED') {
-        const reason =
-          status === 'FATAL' && current.reportDocumentId
-            ? await failureReason(current.reportDocumentId, ctx)
-            : undefined;
-        throw new ReportFailedError({
-          reportId: current.reportId,
-          status,
-          operation: 'getReport',
-          ...(reason ? { reason } : {}),
-        });
-      }
       // Slept time counts too, so an injected sleep that returns at once still reaches the deadline.
       const waited = Math.max(Date.now() - startedAt, slept);
       if (waited >= deadlineMs) {
@@ -439,11 +517,52 @@ export function createSpApiClient(opts: SpApiClientOptions): SpApiClient {
       await sleepOrAbort(ctx.sleep, pause, 'getReport', ctx.signal);
       slept += pause;
       interval = Math.min(interval * 1.5, MAX_POLL_INTERVAL_MS);
-      current = validate(
-        reportSchema,
-        await callApi('reports', 'getReport', ctx, { path: { reportId: current.reportId } }),
-        'getReport',
-      );
+      current = await lookAtReport(current.reportId, ctx);
+    }
+  }
+
+  function checkedIds(marketplaceIds: string[]): string[] {
+    const ids = [...new Set(marketplaceIds)];
+    if (ids.length < 1 || ids.length > 25) {
+      throw new SpApiError(`createReport: needs 1 to 25 marketplace ids, got ${ids.length}`, {
+        code: 'InvalidInput',
+        operation: 'createReport',
+        retryable: false,
+      });
+    }
+    return ids;
+  }
+
+  /** A recent report to reuse, or a new one: returned as Amazon last described it, without waiting. */
+  async function requestReport(
+    ids: string[],
+    reuseWithinMs: number,
+    avoid: ReadonlySet<string> | undefined,
+    ctx: CallContext,
+  ): Promise<{ report: Report; reused: boolean }> {
+    // No window means no reuse, and getReports (one call per 45 s) is not spent finding out.
+    const found = reuseWithinMs > 0 ? await findReusableReport(ids, reuseWithinMs, avoid, ctx) : undefined;
+    if (found) return { report: found, reused: true };
+    const created = validate(
+      createReportSchema,
+      await callApi('reports', 'createReport', ctx, {
+        body: { reportType: SELLER_PERFORMANCE_REPORT_TYPE, marketplaceIds: ids },
+      }),
+      'createReport',
+    );
+    return { report: { reportId: created.reportId, processingStatus: 'IN_QUEUE' }, reused: false };
+  }
+
+  async function downloadDocument(
+    done: { reportId: string; reportDocumentId: string; marketplaceIds: string[] },
+    ctx: CallContext,
+  ) {
+    try {
+      return decodeReportDocument(await fetchDocument(done.reportDocumentId, ctx));
+    } catch (err) {
+      // Which report the bad bytes belong to: the poller keeps them with it, and never reuses that report.
+      if (err instanceof MalformedDocumentError) err.report = done;
+      throw err;
     }
   }
 
@@ -467,66 +586,49 @@ export function createSpApiClient(opts: SpApiClientOptions): SpApiClient {
     },
 
     async fetchSellerPerformanceReport(marketplaceIds, fetchOpts = {}) {
-      const ids = [...new Set(marketplaceIds)];
-      if (ids.length < 1 || ids.length > 25) {
-        throw new SpApiError(`createReport: needs 1 to 25 marketplace ids, got ${ids.length}`, {
-          code: 'InvalidInput',
-          operation: 'createReport',
-          retryable: false,
-        });
-      }
+      const ids = checkedIds(marketplaceIds);
       const ctx: CallContext = { sleep: fetchOpts.sleep ?? defaultContext.sleep, signal: fetchOpts.signal };
-      const reuseWithinMs = fetchOpts.reuseWithinMs ?? DEFAULT_REUSE_WITHIN_MS;
-      // No window means no reuse, and getReports (one call per 45 s) is not spent finding out.
-      const found =
-        reuseWithinMs > 0
-          ? await findReusableReport(ids, reuseWithinMs, fetchOpts.avoidReportIds, ctx)
-          : undefined;
-      let start: Report;
-      if (found) {
-        start = found;
-      } else {
-        const created = validate(
-          createReportSchema,
-          await callApi('reports', 'createReport', ctx, {
-            body: { reportType: SELLER_PERFORMANCE_REPORT_TYPE, marketplaceIds: ids },
-          }),
-          'createReport',
-        );
-        start = { reportId: created.reportId, processingStatus: 'IN_QUEUE' };
-      }
-      const done = await waitForReport(start, fetchOpts, ctx);
-      if (!done.reportDocumentId) {
-        throw new SpApiError(`getReport: report ${done.reportId} is DONE without a reportDocumentId`, {
-          code: 'UnexpectedResponse',
-          operation: 'getReport',
-          retryable: true,
-        });
-      }
-      let decoded;
-      try {
-        decoded = decodeReportDocument(await fetchDocument(done.reportDocumentId, ctx));
-      } catch (err) {
-        // Which report the bad bytes belong to: the poller keeps them with it, and never reuses that report.
-        if (err instanceof MalformedDocumentError) {
-          err.report = {
-            reportId: done.reportId,
-            reportDocumentId: done.reportDocumentId,
-            marketplaceIds: ids,
-          };
-        }
-        throw err;
-      }
-      const { bytes, compressed } = decoded;
+      const { report: start, reused } = await requestReport(
+        ids,
+        fetchOpts.reuseWithinMs ?? DEFAULT_REUSE_WITHIN_MS,
+        fetchOpts.avoidReportIds,
+        ctx,
+      );
+      const done = progressOf(await waitForReport(start, fetchOpts, ctx));
+      if (done.status !== 'DONE') throw new Error('unreachable: waitForReport returns only DONE');
+      const { bytes, compressed } = await downloadDocument({ ...done, marketplaceIds: ids }, ctx);
       return {
         reportId: done.reportId,
         reportDocumentId: done.reportDocumentId,
-        reused: found !== undefined,
-        createdTime: done.createdTime ?? null,
-        processingEndTime: done.processingEndTime ?? null,
+        reused,
+        createdTime: done.createdTime,
+        processingEndTime: done.processingEndTime,
         bytes,
         compressed,
       };
+    },
+
+    async requestSellerPerformanceReport(marketplaceIds, requestOpts = {}) {
+      const ids = checkedIds(marketplaceIds);
+      const ctx: CallContext = { ...defaultContext, signal: requestOpts.signal };
+      const { report, reused } = await requestReport(
+        ids,
+        requestOpts.reuseWithinMs ?? DEFAULT_REUSE_WITHIN_MS,
+        requestOpts.avoidReportIds,
+        ctx,
+      );
+      await throwIfFailed(report, ctx);
+      return { reportId: report.reportId, reused, status: progressOf(report).status };
+    },
+
+    async checkReport(reportId, checkOpts = {}) {
+      const ctx: CallContext = { ...defaultContext, signal: checkOpts.signal };
+      return progressOf(await lookAtReport(reportId, ctx));
+    },
+
+    async downloadReport(done, downloadOpts = {}) {
+      const ctx: CallContext = { ...defaultContext, signal: downloadOpts.signal };
+      return downloadDocument(done, ctx);
     },
   };
 }
