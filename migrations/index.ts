@@ -4,6 +4,7 @@ import * as pollRefreshAndAhrBand from './2026_11_26_1500_poll_refresh_and_ahr_b
 import * as metricsReadSide from './2026_12_01_1200_metrics_read_side.ts';
 import * as ahrBandFromScore from './2026_12_01_1500_ahr_band_from_score.ts';
 import * as leaseFencing from './2026_12_01_1600_lease_fencing.ts';
+import * as sellerBusinessName from './2026_12_01_1700_seller_business_name.ts';
 import * as reportsAwaitedWithoutASlot from './2026_12_01_1800_reports_awaited_without_a_slot.ts';
 
 // Listed by hand rather than read from the folder, so the same set runs under tsx, Vitest and any bundler.
@@ -14,6 +15,7 @@ export const migrations: Record<string, Migration> = {
   '2026_12_01_1200_metrics_read_side': metricsReadSide,
   '2026_12_01_1500_ahr_band_from_score': ahrBandFromScore,
   '2026_12_01_1600_lease_fencing': leaseFencing,
+  '2026_12_01_1700_seller_business_name': sellerBusinessName,
   '2026_12_01_1800_reports_awaited_without_a_slot': reportsAwaitedWithoutASlot,
 };
 

@@ -7,7 +7,7 @@ import type { AppConfig } from './config.ts';
 import { createDatabase, type Database } from './db/database.ts';
 import { frameworkErrorOptions, registerErrorHandling } from './http/errors.ts';
 import { registerWeb, webBuildDir } from './http/web.ts';
-import { registerApiGuards } from './http/api-guards.ts';
+import { registerApiGuards, registerHostGuard } from './http/api-guards.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { loggerOptions } from './logger.ts';
 import { VERSION } from './version.ts';
@@ -93,6 +93,9 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
 
   try {
     registerErrorHandling(app);
+    // On the whole server, not only /api: a rebound page could read the dashboard's pages as well, and their
+    // server-side loads call the API at whatever host the request named.
+    registerHostGuard(app, { publicUrl: config.publicUrl });
     // A poller instance answers health checks only; users and the API go to `all` or `web` instances.
     if (config.role === 'poller') {
       await app.register(async (api) => api.register(healthRoutes, { database, demo: config.demo }), {

@@ -21,6 +21,7 @@ describe('loadConfig', () => {
     expect(config.logLevel).toBe('info');
     expect(config.dataDir.endsWith('/data')).toBe(true);
     expect(config.poll.cron).toBe('0 */4 * * *');
+    expect(config.publicUrl).toBeUndefined();
     expect(Object.isFrozen(config)).toBe(true);
   });
 
@@ -28,6 +29,7 @@ describe('loadConfig', () => {
     const config = loadConfig({
       PORT: '8080',
       HOST: '0.0.0.0',
+      PUBLIC_URL: 'https://health.example.com',
       DATABASE_URL: 'postgres://u@db:5432/gs',
       DATA_DIR: '/var/lib/gs',
       LOG_LEVEL: 'WARN',
@@ -42,6 +44,7 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       port: 8080,
       host: '0.0.0.0',
+      publicUrl: 'https://health.example.com',
       databaseUrl: 'postgres://u@db:5432/gs',
       dataDir: '/var/lib/gs',
       logLevel: 'warn',
@@ -53,10 +56,12 @@ describe('loadConfig', () => {
   });
 
   it('treats blank values as unset', () => {
-    expect(loadConfig({ PORT: '', DATABASE_URL: '  ' })).toMatchObject({
+    expect(loadConfig({ PORT: '', DATABASE_URL: '  ', PUBLIC_URL: ' ' })).toMatchObject({
       port: 3000,
       databaseUrl: undefined,
+      publicUrl: undefined,
     });
+    expect(loadConfig({ PUBLIC_URL: ' http://gs.lan:3000 ' }).publicUrl).toBe('http://gs.lan:3000');
   });
 
   it.each([
@@ -72,6 +77,11 @@ describe('loadConfig', () => {
     ],
     [{ POLL_CRON: 'every hour' }, 'POLL_CRON must be a valid cron expression'],
     [{ SPAPI_ENDPOINT: 'ftp://x' }, 'SPAPI_ENDPOINT must be a URL starting with http://'],
+    [{ PUBLIC_URL: 'health.example.com' }, 'PUBLIC_URL must be a URL starting with http:// or https://'],
+    [
+      { PUBLIC_URL: 'ftp://health.example.com' },
+      'PUBLIC_URL must be a URL starting with http:// or https://',
+    ],
     [{ SPAPI_CLIENT_ID: 'only-the-id' }, 'SPAPI_CLIENT_ID and SPAPI_CLIENT_SECRET must be set together'],
   ])('refuses %j with one clear line', (env, message) => {
     expect(problemsOf(env)).toEqual([message]);

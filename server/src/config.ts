@@ -68,6 +68,7 @@ const cronExpression = (name: string, fallback: string) =>
 const EnvSchema = z.object({
   PORT: integer('PORT', 1, 65535, 3000),
   HOST: z.preprocess(blankToUndefined, z.string().default('127.0.0.1')),
+  PUBLIC_URL: url('PUBLIC_URL', ['http:', 'https:']),
   DATABASE_URL: url('DATABASE_URL', ['postgres:', 'postgresql:']),
   DATA_DIR: z.preprocess(blankToUndefined, z.string().default('./data')),
   LOG_LEVEL: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
@@ -100,6 +101,11 @@ export type Role = (typeof ROLES)[number];
 export interface AppConfig {
   readonly port: number;
   readonly host: string;
+  /**
+   * The address users reach the server by, when it is a name other than localhost (`https://gs.example.com`):
+   * requests for any other name are refused, against DNS rebinding.
+   */
+  readonly publicUrl: string | undefined;
   /** Set: real Postgres through `pg`. Unset: embedded PGlite under `dataDir/pglite`. */
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
@@ -154,6 +160,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
+    publicUrl: e.PUBLIC_URL?.trim(),
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.DATA_DIR),
     logLevel: e.LOG_LEVEL,

@@ -14,7 +14,8 @@ import {
 } from '../helpers/poller.ts';
 
 // Connecting and reconnecting seller accounts: a token is never attached to another seller's account, a seller
-// id has Amazon's shape, and a reconnect keeps the history only for the same seller.
+// id has Amazon's shape, and a reconnect keeps the history only for the same seller: the same marketplaces and
+// the same registered business name.
 
 let t: TestDatabase;
 let sim: RunningSimulator;
@@ -24,11 +25,26 @@ let healthy: string;
 async function storedToken(id: string) {
   const row = await t.db
     .selectFrom('seller_accounts')
-    .select(['refresh_token_encrypted', 'connection_state'])
+    .select(['refresh_token_encrypted', 'connection_state', 'business_name'])
     .where('id', '=', id)
     .executeTakeFirstOrThrow();
   return row;
 }
+
+/** A seller added to the simulator through its control API, as a test in another process would. */
+async function addSimSeller(body: Record<string, unknown>) {
+  const res = await fetch(`${sim.url}/_sim/accounts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ region: 'na', scenario: 'healthy', ...body }),
+  });
+  if (res.status !== 201)
+    throw new Error(`adding a simulator seller failed: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { sellerId: string; refreshToken: string; businessName: string | null };
+}
+
+/** SP-API calls the simulator has seen for the seller, by operation. */
+const callsOf = (sellerId: string) => ({ ...sim.state.counters().bySeller[sellerId] });
 
 /** A new refresh token for the seller, as Amazon's consent flow would hand out. */
 function newTokenFor(scenario: string): string {
@@ -51,6 +67,16 @@ afterAll(async () => {
 });
 
 describe('POST /api/accounts', () => {
+  it('records the business name Amazon gives for the token, and shows it', async () => {
+    const expected = demoSeller('healthy').businessName;
+    expect(expected).toBeTruthy();
+    expect((await storedToken(healthy)).business_name).toBe(expected);
+    const res = await app.inject({ method: 'GET', url: `/api/accounts/${healthy}` });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ businessName: expected });
+    expect(callsOf(demoSeller('healthy').sellerId).getAccount).toBeGreaterThanOrEqual(1);
+  });
+
   it('never replaces the token of a seller already connected, and says how to reconnect', async () => {
     const before = await storedToken(healthy);
     const other = demoSeller('odr-drift');
@@ -102,7 +128,11 @@ describe('POST /api/accounts/:id/reconnect', () => {
       payload: { refreshToken: newTokenFor('healthy') },
     });
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json()).toMatchObject({ id: healthy, connectionState: 'connected' });
+    expect(res.json()).toMatchObject({
+      id: healthy,
+      connectionState: 'connected',
+      businessName: demoSeller('healthy').businessName,
+    });
     const [again] = await app.poller.pollNow([healthy]);
     expect(again).toMatchObject({ status: 'succeeded' });
     const runs = (await app.inject({ method: 'GET', url: `/api/accounts/${healthy}/poll-runs` })).json();
@@ -119,6 +149,87 @@ describe('POST /api/accounts/:id/reconnect', () => {
     expect(res.statusCode).toBe(409);
     expect(res.json().error.message).toMatch(/does not look like seller .*'s: it does not sell in/);
     expect(await storedToken(healthy)).toEqual(before);
+  });
+
+  it("refuses another business's token that sells in the same marketplaces, and the next poll is still the first seller's", async () => {
+    const first = await connectNewSeller(app, sim, 'Harbor');
+    const recorded = (await storedToken(first.id)).business_name;
+    expect(recorded).toMatch(/\S/);
+    const other = await addSimSeller({
+      marketplaceIds: ['ATVPDKIKX0DER'],
+      businessName: 'Cascade Home Goods Inc.',
+    });
+    const before = await storedToken(first.id);
+
+    const res = await app.inject({
+      method: 'POST',
+      url: `/api/accounts/${first.id}/reconnect`,
+      payload: { refreshToken: other.refreshToken },
+    });
+    expect(res.statusCode, res.body).toBe(409);
+    expect(res.json().error).toMatchObject({
+      code: 'CONFLICT',
+      details: { recordedBusinessName: recorded, tokenBusinessName: 'Cascade Home Goods Inc.' },
+    });
+    expect(res.json().error.message).toContain(`was connected as the business "${recorded}"`);
+    expect(res.json().error.message).toContain('it belongs to "Cascade Home Goods Inc."');
+    expect(await storedToken(first.id)).toEqual(before);
+
+    const otherBefore = callsOf(other.sellerId);
+    const firstBefore = callsOf(first.sellerId);
+    const [poll] = await app.poller.pollNow([first.id]);
+    expect(poll).toMatchObject({ status: 'succeeded' });
+    expect(callsOf(other.sellerId)).toEqual(otherBefore);
+    expect(callsOf(first.sellerId).getReports ?? 0).toBeGreaterThan(firstBefore.getReports ?? 0);
+  });
+
+  it('refuses the token of a seller Amazon gives no business name for, against a recorded one', async () => {
+    const first = await connectNewSeller(app, sim, 'Named');
+    const individual = await addSimSeller({ marketplaceIds: ['ATVPDKIKX0DER'], businessName: null });
+    const before = await storedToken(first.id);
+    const res = await app.inject({
+      method: 'POST',
+      url: `/api/accounts/${first.id}/reconnect`,
+      payload: { refreshToken: individual.refreshToken },
+    });
+    expect(res.statusCode, res.body).toBe(409);
+    expect(res.json().error.message).toContain('Amazon gives no business name for it');
+    expect(await storedToken(first.id)).toEqual(before);
+  });
+
+  it('records the business name on the first reconnect of an account connected before names were', async () => {
+    const seller = await connectNewSeller(app, sim, 'Older');
+    const { business_name: name } = await storedToken(seller.id);
+    await t.db
+      .updateTable('seller_accounts')
+      .set({ business_name: null })
+      .where('id', '=', seller.id)
+      .execute();
+    const res = await app.inject({
+      method: 'POST',
+      url: `/api/accounts/${seller.id}/reconnect`,
+      payload: { refreshToken: seller.refreshToken },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ businessName: name });
+    expect((await storedToken(seller.id)).business_name).toBe(name);
+  });
+
+  it('takes the same business name in another case or spacing, and keeps Amazon’s spelling', async () => {
+    const seller = await connectNewSeller(app, sim, 'Spelled');
+    const { business_name: name } = await storedToken(seller.id);
+    await t.db
+      .updateTable('seller_accounts')
+      .set({ business_name: `  ${name!.toUpperCase().replaceAll(' ', '   ')} ` })
+      .where('id', '=', seller.id)
+      .execute();
+    const res = await app.inject({
+      method: 'POST',
+      url: `/api/accounts/${seller.id}/reconnect`,
+      payload: { refreshToken: seller.refreshToken },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect((await storedToken(seller.id)).business_name).toBe(name);
   });
 
   it('refuses a token Amazon does not accept', async () => {
@@ -154,30 +265,36 @@ describe('checking a token with Amazon', () => {
     await pacedDb?.destroy();
   });
 
-  it('answers 503 within its deadline when Amazon hangs, and stores nothing', async () => {
-    sim.state.injectFault({ type: 'timeout', operation: 'getMarketplaceParticipations', count: 5 });
-    const started = Date.now();
-    const res = await paced.inject({
-      method: 'POST',
-      url: '/api/accounts',
-      payload: {
-        sellerId: demoSeller('odr-drift').sellerId,
-        name: 'Hung',
-        region: 'na',
-        refreshToken: newTokenFor('odr-drift'),
-      },
-    });
-    expect(res.statusCode).toBe(503);
-    expect(res.json().error.message).toMatch(/did not confirm the token within 2 s/);
-    expect(Date.now() - started).toBeLessThan(5_000);
-    expect((await paced.inject({ method: 'GET', url: '/api/accounts' })).json()).toEqual([]);
-    sim.state.clearFaults();
-  });
+  it.each(['getMarketplaceParticipations', 'getAccount'])(
+    'answers 503 within its deadline when Amazon hangs on %s, and stores nothing',
+    async (operation) => {
+      sim.state.injectFault({ type: 'timeout', operation, count: 5 });
+      const started = Date.now();
+      const res = await paced.inject({
+        method: 'POST',
+        url: '/api/accounts',
+        payload: {
+          sellerId: demoSeller('odr-drift').sellerId,
+          name: 'Hung',
+          region: 'na',
+          refreshToken: newTokenFor('odr-drift'),
+        },
+      });
+      expect(res.statusCode).toBe(503);
+      expect(res.json().error.message).toMatch(/did not confirm the token within 2 s/);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect((await paced.inject({ method: 'GET', url: '/api/accounts' })).json()).toEqual([]);
+      sim.state.clearFaults();
+    },
+  );
 
   it('paces many checks of one seller under its usage plan: every one answered in time, none throttled', async () => {
     const seller = await connectNewSeller(paced, sim, 'Busy');
     const id = seller.id;
-    const throttled = () => sim.state.counters().throttledByOperation.getMarketplaceParticipations ?? 0;
+    const throttled = () => {
+      const { getMarketplaceParticipations = 0, getAccount = 0 } = sim.state.counters().throttledByOperation;
+      return getMarketplaceParticipations + getAccount;
+    };
     const throttledBefore = throttled();
     const started = Date.now();
     const answers = await Promise.all(
@@ -194,9 +311,9 @@ describe('checking a token with Amazon', () => {
     expect(statuses.every((s) => s === 200 || s === 503)).toBe(true);
     expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(0);
     expect(throttled()).toBe(throttledBefore);
-    // Amazon saw no more checks than the plan's burst allows.
-    expect(
-      sim.state.counters().bySeller[seller.sellerId]?.getMarketplaceParticipations ?? 0,
-    ).toBeLessThanOrEqual(15);
+    // Amazon saw no more checks than the plans' bursts allow.
+    const seen = callsOf(seller.sellerId);
+    expect(seen.getMarketplaceParticipations ?? 0).toBeLessThanOrEqual(15);
+    expect(seen.getAccount ?? 0).toBeLessThanOrEqual(15);
   });
 });

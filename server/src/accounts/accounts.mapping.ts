@@ -14,6 +14,7 @@ export function accountRowToAccount(
     id: row.id,
     sellerId: row.seller_id,
     name: row.name,
+    businessName: row.business_name,
     region: row.region,
     connectionState: row.connection_state,
     connectionError: row.connection_error,

@@ -106,7 +106,8 @@ export const accountsRoutes: FastifyPluginAsyncZod<AccountsRoutesOptions> = asyn
         summary: 'Give an account a new LWA refresh token, keeping its history',
         description:
           'The token is checked with Amazon first and must be the same seller’s: it must sell in every marketplace ' +
-          'the account does, or the reconnect is refused (409) and nothing changes.',
+          'the account does, and Amazon must give the business name recorded when the account was connected, ' +
+          'or the reconnect is refused (409) and nothing changes.',
         params: AccountParams,
         body: ReconnectAccountBody,
         response: { 200: Account, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody },

@@ -26,6 +26,14 @@ export const Account = z
     id: z.uuid(),
     sellerId: z.string(),
     name: z.string(),
+    businessName: z
+      .string()
+      .nullable()
+      .describe(
+        'The registered business name Amazon gave for the token when the account was connected; a reconnect ' +
+          'must give the same one. Null when Amazon gives none (an individual seller), or for an account ' +
+          'connected before names were recorded, until its next reconnect',
+      ),
     region: Region,
     connectionState: z.enum(['connected', 'needs_reauthorization', 'degraded', 'disconnected']),
     connectionError: z.string().nullable(),

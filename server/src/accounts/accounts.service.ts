@@ -31,22 +31,39 @@ export interface CheckOptions {
   deadlineMs?: number;
 }
 
-/** Checks a refresh token with Amazon by listing the seller's marketplaces; nothing is stored yet. */
+/** What Amazon says of the seller a refresh token belongs to. */
+interface TokenOwner {
+  participations: MarketplaceParticipation[];
+  /** The registered business name (docs/sellers-api.md §1); null when Amazon gives none. */
+  businessName: string | null;
+}
+
+/**
+ * Checks a refresh token with Amazon, nothing stored yet: lists the seller's marketplaces and reads its account,
+ * both at once, under one deadline and the client's signal.
+ */
 async function checkToken(
   clients: SpApiClients,
   region: Region,
   sellerId: string,
   refreshToken: string,
   options: CheckOptions,
-) {
+): Promise<TokenOwner> {
   const deadline = AbortSignal.timeout(options.deadlineMs ?? CHECK_DEADLINE_MS);
-  const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+  // Once the answer is known (one call failed, say), the other stops waiting for the seller's quota.
+  const settled = new AbortController();
+  const signal = AbortSignal.any([deadline, settled.signal, ...(options.signal ? [options.signal] : [])]);
   try {
-    const call = clients.forToken(region, refreshToken, sellerId).getMarketplaceParticipations({ signal });
+    const client = clients.forToken(region, refreshToken, sellerId);
+    const calls = Promise.all([
+      client.getMarketplaceParticipations({ signal }),
+      client.getAccount({ signal }),
+    ]);
     // The signal stops retries and waits at once, but not a request already on the wire (it has its own
     // timeout): the answer to the client does not wait for it.
-    call.catch(() => {});
-    return await Promise.race([call, rejectOnAbort(signal)]);
+    calls.catch(() => {});
+    const [participations, account] = await Promise.race([calls, rejectOnAbort(signal)]);
+    return { participations, businessName: account.businessName };
   } catch (err) {
     if (deadline.aborted) {
       throw new AppError(
@@ -66,12 +83,14 @@ async function checkToken(
       );
     }
     throw err;
+  } finally {
+    settled.abort();
   }
 }
 
 function rejectOnAbort(signal: AbortSignal): Promise<never> {
   return new Promise((_, reject) => {
-    const stop = () => reject(new SpApiAbortedError('getMarketplaceParticipations'));
+    const stop = () => reject(new SpApiAbortedError('checking the token'));
     if (signal.aborted) stop();
     else signal.addEventListener('abort', stop, { once: true });
   });
@@ -87,9 +106,10 @@ function alreadyConnected(existing: SellerAccountRow): AppError {
 }
 
 /**
- * Connects a new seller account: the token is checked with Amazon by listing the seller's marketplaces before
- * anything is stored, then kept sealed. The account is due at once. A seller already connected is never
- * touched here (409): a new token for it goes through `reconnectAccount`, which checks it is the same seller.
+ * Connects a new seller account: the token is checked with Amazon (the seller's marketplaces and account) before
+ * anything is stored, then kept sealed, with the business name Amazon gave for it. The account is due at once.
+ * A seller already connected is never touched here (409): a new token for it goes through `reconnectAccount`,
+ * which checks it is the same seller.
  */
 export async function connectAccount(
   db: Kysely<DB>,
@@ -100,7 +120,13 @@ export async function connectAccount(
 ): Promise<SellerAccountRow> {
   const existing = await findAccountBySeller(db, input.sellerId, input.region);
   if (existing) throw alreadyConnected(existing);
-  const participations = await checkToken(clients, input.region, input.sellerId, input.refreshToken, options);
+  const { participations, businessName } = await checkToken(
+    clients,
+    input.region,
+    input.sellerId,
+    input.refreshToken,
+    options,
+  );
   const wanted = input.marketplaceIds ? new Set(input.marketplaceIds) : undefined;
   if (wanted) {
     const known = new Set(participations.map((p) => p.marketplaceId));
@@ -119,6 +145,7 @@ export async function connectAccount(
       name: input.name,
       region: input.region,
       refresh_token_encrypted: secrets.seal(input.refreshToken),
+      business_name: businessName,
     });
     // Connected by someone else while Amazon was being asked.
     if (!account) throw alreadyConnected((await findAccountBySeller(tx, input.sellerId, input.region))!);
@@ -144,8 +171,10 @@ const toMarketplaceInput = (p: MarketplaceParticipation) => ({
 
 /**
  * Gives an account a new refresh token (after Amazon revoked the old one), keeping its history. The token must be
- * the same seller's: it must list every marketplace the account takes part in (a seller may have joined more,
- * never fewer without saying so), or the reconnect is refused and nothing changes.
+ * the same seller's, and no SP-API call names the seller a token belongs to (docs/sellers-api.md §1), so Amazon
+ * must say two things of it: it sells in every marketplace the account takes part in (a seller may have joined
+ * more, never fewer without saying so), and its registered business name is the one recorded at connection.
+ * Otherwise the reconnect is refused and nothing changes. An account with no name recorded yet gets one here.
  */
 export async function reconnectAccount(
   db: Kysely<DB>,
@@ -157,7 +186,13 @@ export async function reconnectAccount(
 ): Promise<SellerAccountRow> {
   const account = await findAccount(db, accountId);
   if (!account) throw new AppError('NOT_FOUND', `account ${accountId} does not exist`);
-  const participations = await checkToken(clients, account.region, account.seller_id, refreshToken, options);
+  const { participations, businessName } = await checkToken(
+    clients,
+    account.region,
+    account.seller_id,
+    refreshToken,
+    options,
+  );
   const theirs = new Set(participations.filter((p) => p.isParticipating).map((p) => p.marketplaceId));
   const ours = (await listMarketplaces(db, [account.id])).filter((m) => m.is_participating);
   const missing = ours.filter((m) => !theirs.has(m.marketplace_id)).map((m) => m.marketplace_id);
@@ -170,10 +205,31 @@ export async function reconnectAccount(
     );
   }
   return db.transaction().execute(async (tx) => {
+    // Read under a lock: two reconnects of an account with no name yet cannot both record theirs.
+    const current = await tx
+      .selectFrom('seller_accounts')
+      .select('business_name')
+      .where('id', '=', account.id)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!current) throw new AppError('NOT_FOUND', `account ${accountId} does not exist`);
+    const recorded = current.business_name;
+    if (recorded !== null && !sameBusinessName(recorded, businessName)) {
+      const theirs =
+        businessName === null ? 'Amazon gives no business name for it' : `it belongs to "${businessName}"`;
+      throw new AppError(
+        'CONFLICT',
+        `this token does not look like seller ${account.seller_id}'s: "${account.name}" was connected as the ` +
+          `business "${recorded}", and ${theirs}. Nothing was changed; check you signed in to the right ` +
+          'Seller Central account',
+        { recordedBusinessName: recorded, tokenBusinessName: businessName },
+      );
+    }
     const updated = await tx
       .updateTable('seller_accounts')
       .set({
         refresh_token_encrypted: secrets.seal(refreshToken),
+        business_name: businessName,
         connection_state: 'connected',
         connection_error: null,
         consecutive_failures: 0,
@@ -186,4 +242,14 @@ export async function reconnectAccount(
     await upsertMarketplaces(tx, account.id, participations.map(toMarketplaceInput));
     return updated;
   });
+}
+
+/**
+ * The same registered name, however it was typed in: case, Unicode form (é as one character or two) and runs of
+ * white space aside. A token whose account has no name does not match one.
+ */
+function sameBusinessName(recorded: string, theirs: string | null): boolean {
+  if (theirs === null) return false;
+  const normal = (name: string) => name.normalize('NFKC').trim().replace(/\s+/g, ' ').toLocaleLowerCase('en');
+  return normal(recorded) === normal(theirs);
 }

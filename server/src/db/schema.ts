@@ -61,6 +61,8 @@ export interface SellerAccountsTable {
   last_success_at: Timestamp | null;
   /** When the last successful poll finished, on this server's clock. */
   last_good_poll_at: Timestamp | null;
+  /** The registered business name Amazon gave when the account was connected; a reconnect must match it. */
+  business_name: string | null;
   settings: ColumnType<Record<string, unknown>, string | undefined, string>;
   created_at: CreatedAt;
   updated_at: CreatedAt;

@@ -89,6 +89,7 @@ async function seedDemoAccounts(db: Kysely<DB>, secrets: SecretBox): Promise<num
         name: demo.name,
         region: demo.region,
         refresh_token_encrypted: secrets.seal(demo.refreshToken),
+        business_name: demo.businessName,
       });
       if (!account) return;
       await upsertMarketplaces(

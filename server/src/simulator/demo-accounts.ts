@@ -10,7 +10,10 @@ export const DEMO_CLIENT_SECRET =
 
 export interface DemoAccount {
   sellerId: string;
+  /** The store name shown in the marketplaces. */
   name: string;
+  /** The registered business name getAccount returns; null for an individual seller without one. */
+  businessName: string | null;
   region: SpApiRegion;
   refreshToken: string;
   marketplaceIds: string[];
@@ -29,6 +32,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = Object.freeze([
   {
     sellerId: 'A2X7K9QWERTY12',
     name: 'Northwind Outdoor Co.',
+    businessName: 'Northwind Outdoor Company LLC',
     region: 'na',
     refreshToken: 'Atzr|IwEBIdemo-healthy-Northwind-7Qm2Lr9Xa4Pz8Kc1Vb6Ns3Tf0Hd5Jg',
     marketplaceIds: [MARKETPLACE_IDS.US, MARKETPLACE_IDS.CA, MARKETPLACE_IDS.MX],
@@ -38,6 +42,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = Object.freeze([
   {
     sellerId: 'A1QZ8M3RFJ5TXK',
     name: 'Bluebird Kitchenware LLC',
+    businessName: 'Bluebird Housewares Group LLC',
     region: 'na',
     refreshToken: 'Atzr|IwEBIdemo-odrdrift-Bluebird-3Hc8Wq1Zr6Ty2Ua9Lm4Pk7Xv0Bn5Fd',
     marketplaceIds: [MARKETPLACE_IDS.US],
@@ -47,6 +52,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = Object.freeze([
   {
     sellerId: 'A3LS5PK2W8NYDE',
     name: 'Thames Valley Gadgets Ltd',
+    businessName: 'Thames Valley Gadgets Limited',
     region: 'eu',
     refreshToken: 'Atzr|IwEBIdemo-latespike-ThamesValley-8Rt3Yp6Ws1Qa4Zx9Cv2Bn7Mk5Lj',
     marketplaceIds: [MARKETPLACE_IDS.UK],
@@ -56,6 +62,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = Object.freeze([
   {
     sellerId: 'A27HVB4QN6CXME',
     name: 'Rheinland Spielwaren GmbH',
+    businessName: 'Rheinland Spielwaren Handels GmbH',
     region: 'eu',
     refreshToken: 'Atzr|IwEBIdemo-ipcomplaints-Rheinland-2Gh7Jk4Lp9Qw1Er6Ty3Ui8Op5As',
     marketplaceIds: [MARKETPLACE_IDS.DE],
@@ -65,6 +72,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = Object.freeze([
   {
     sellerId: 'A9TR3DK7XPL2QF',
     name: 'Summit Supplements Inc.',
+    businessName: 'Summit Nutrition Holdings, Inc.',
     region: 'na',
     refreshToken: 'Atzr|IwEBIdemo-suspension-Summit-5Df8Gh2Jk6Lz9Xc3Vb7Nm1Qw4Er',
     marketplaceIds: [MARKETPLACE_IDS.US],
@@ -74,6 +82,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = Object.freeze([
   {
     sellerId: 'A1NW6EL4SBR0GH',
     name: 'Kleine Werkstatt Berlin',
+    businessName: 'Kleine Werkstatt Berlin UG (haftungsbeschränkt)',
     region: 'eu',
     refreshToken: 'Atzr|IwEBIdemo-newseller-KleineWerkstatt-9Zx2Cv5Bn8Mq1Wa4Sd7Fg3Hj6Kl',
     marketplaceIds: [MARKETPLACE_IDS.DE],
@@ -83,6 +92,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = Object.freeze([
   {
     sellerId: 'A3FR8VQ1MZK5UC',
     name: 'Maison Lumière SARL',
+    businessName: 'Maison Lumière SARL',
     region: 'eu',
     refreshToken: 'Atzr|IwEBIdemo-revoked-MaisonLumiere-4Qa7Ws1Ed8Rf5Tg2Yh9Uj6Ik3Ol',
     marketplaceIds: [MARKETPLACE_IDS.FR],

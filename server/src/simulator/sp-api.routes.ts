@@ -1,6 +1,7 @@
 // The SP-API operations the simulator serves: Reports API 2021-06-30 and Sellers API v1. Each handler runs
 // after authentication, fault injection and the usage plan, for one known selling partner.
 
+import type { DemoAccount } from './demo-accounts.ts';
 import type { DocumentUrlSigner } from './document-urls.ts';
 import type { Reply, SimRequest } from './http-kit.ts';
 import { invalidInput, isRecord, json, notFound, parseJson } from './http-kit.ts';
@@ -51,6 +52,9 @@ export function matchSpApiRoute(method: string, path: string): SpApiRoute | 'met
   if (path === '/sellers/v1/marketplaceParticipations') {
     return method === 'GET' ? { operation: 'getMarketplaceParticipations', params: {} } : 'methodNotAllowed';
   }
+  if (path === '/sellers/v1/account') {
+    return method === 'GET' ? { operation: 'getAccount', params: {} } : 'methodNotAllowed';
+  }
   return undefined;
 }
 
@@ -61,6 +65,7 @@ export const SP_API_HANDLERS: Readonly<Record<SpApiOperation, (ctx: SpApiContext
   cancelReport,
   getReportDocument,
   getMarketplaceParticipations,
+  getAccount,
 };
 
 function createReport({ state, sellerId, req }: SpApiContext): Reply {
@@ -256,8 +261,44 @@ function decodeNextToken(token: string): NextToken | undefined {
 function getMarketplaceParticipations({ state, sellerId }: SpApiContext): Reply {
   const account = state.getAccount(sellerId);
   if (!account) return notFound('Unknown selling partner.');
+  return json(200, { payload: participationList(state, account) });
+}
+
+/**
+ * Sellers API getAccount (docs/sellers-api.md §1). The primary contact, personal data nobody here reads, is left
+ * out, as the model allows; an individual seller without a registered business gets no business section.
+ */
+function getAccount({ state, sellerId }: SpApiContext): Reply {
+  const account = state.getAccount(sellerId);
+  if (!account) return notFound('Unknown selling partner.');
+  const countryCode = marketplaceInfo(account.marketplaceIds[0] ?? '')?.countryCode ?? 'US';
+  return json(200, {
+    payload: {
+      businessType: account.businessName === null ? 'INDIVIDUAL' : 'PRIVATE_LIMITED',
+      sellingPlan: 'PROFESSIONAL',
+      marketplaceParticipationList: participationList(state, account),
+      ...(account.businessName === null
+        ? {}
+        : {
+            business: {
+              name: account.businessName,
+              registeredBusinessAddress: { addressLine1: registeredStreet(sellerId), countryCode },
+            },
+          }),
+    },
+  });
+}
+
+/** A stable, made-up street line per seller. */
+function registeredStreet(sellerId: string): string {
+  const number = [...sellerId].reduce((sum, c) => sum + c.charCodeAt(0), 0) % 400;
+  return `${number + 1} Commerce Street`;
+}
+
+function participationList(state: SimulatorState, account: DemoAccount) {
+  const { sellerId } = account;
   const day = state.virtualDay(sellerId);
-  const payload = account.marketplaceIds.flatMap((id) => {
+  return account.marketplaceIds.flatMap((id) => {
     const marketplace = marketplaceInfo(id);
     if (!marketplace) return [];
     const suspended = isScenarioName(account.scenario)
@@ -272,5 +313,4 @@ function getMarketplaceParticipations({ state, sellerId }: SpApiContext): Reply 
       },
     ];
   });
-  return json(200, { payload });
 }

@@ -39,6 +39,8 @@ export const addAccountSchema = z.object({
     .regex(/^A[0-9A-Z]{8,20}$/, 'a seller id is A followed by 8 to 20 upper-case letters or digits')
     .optional(),
   name: z.string().min(1).max(200).optional(),
+  /** getAccount's registered business name; null: an individual seller without one. Default: a new one. */
+  businessName: z.string().min(1).max(200).nullable().optional(),
   region: z.enum(SPAPI_REGIONS),
   marketplaceIds: z.array(z.string()).min(1).max(25),
   scenario: z.enum(SCENARIO_NAMES),
@@ -158,6 +160,8 @@ export class SimulatorState {
     return this.register({
       sellerId,
       name: spec.name ?? `Simulated Seller ${this.addedCounter}`,
+      businessName:
+        spec.businessName === undefined ? `Simulated Business ${this.addedCounter} LLC` : spec.businessName,
       region: spec.region,
       refreshToken,
       marketplaceIds: [...spec.marketplaceIds],

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSpApiClient, type SpApiCallEvent, type SpApiClientOptions } from './client.ts';
-import { AuthError, ServerError, SpApiAbortedError } from './errors.ts';
+import { AuthError, ServerError, SpApiAbortedError, SpApiError } from './errors.ts';
 
 // A deliberately tiny fake SP-API: enough to check what the client puts on the wire. The full behaviour is
 // exercised against the simulator in tests/integration/spapi-client.test.ts.
@@ -516,5 +516,96 @@ describe('createSpApiClient against a local fake', () => {
     } finally {
       for (const spy of spies) spy.mockRestore();
     }
+  });
+});
+
+describe('getAccount', () => {
+  // Amazon's own example of a getAccount answer (Sellers API model; docs/sellers-api.md §1).
+  const modelExample = {
+    payload: {
+      businessType: 'PRIVATE_LIMITED',
+      marketplaceParticipationList: [
+        {
+          marketplace: {
+            id: 'ATVPDKIKX0DER',
+            name: 'United States',
+            countryCode: 'US',
+            domainName: 'www.amazon.com',
+          },
+          storeName: 'BestSellerStore',
+          participation: { isParticipating: true, hasSuspendedListings: false },
+        },
+      ],
+      sellingPlan: 'PROFESSIONAL',
+      business: {
+        name: 'BestSeller Inc.',
+        nonLatinName: 'ベストセラー株式会社',
+        registeredBusinessAddress: { addressLine1: '123 Main St', city: 'Seattle', countryCode: 'US' },
+        companyRegistrationNumber: '123456789',
+      },
+      primaryContact: { name: 'John Doe', address: { addressLine1: '456 Oak St', countryCode: 'US' } },
+    },
+  };
+  const answering =
+    (body: unknown): Route =>
+    (req) => {
+      if (req.host === 'api.amazon.com') return issueToken();
+      if (req.method === 'GET' && req.path === '/sellers/v1/account') return json(200, body);
+      return undefined;
+    };
+
+  it("reads the registered business name from Amazon's example, paced, and prints nothing", async () => {
+    route = answering(modelExample);
+    const paced: string[] = [];
+    const spies = (['log', 'warn', 'info', 'error'] as const).map((m) =>
+      vi.spyOn(console, m).mockImplementation(() => undefined),
+    );
+    try {
+      const { client, events } = makeClient({ beforeCall: async (operation) => void paced.push(operation) });
+      expect(await client.getAccount()).toEqual({
+        businessName: 'BestSeller Inc.',
+        businessType: 'PRIVATE_LIMITED',
+        sellingPlan: 'PROFESSIONAL',
+      });
+      expect(paced).toEqual(['getAccount']);
+      expect(events.map((e) => `${e.operation}:${e.outcome}`)).toEqual(['token:ok', 'getAccount:ok']);
+      const call = received.find((r) => r.path === '/sellers/v1/account');
+      expect(call).toMatchObject({ method: 'GET', host: 'sellingpartnerapi-eu.amazon.com' });
+      expect(call?.headers['x-amz-access-token']).toBe('Atza|unit-access-1');
+      // The package would warn that getAccount is sandbox-only had it been called by name.
+      for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+  });
+
+  it('gives a null business name for a seller Amazon sends no business section for', async () => {
+    const { business: _business, ...individual } = modelExample.payload;
+    route = answering({ payload: { ...individual, businessType: 'INDIVIDUAL', sellingPlan: 'INDIVIDUAL' } });
+    const { client } = makeClient();
+    expect(await client.getAccount()).toEqual({
+      businessName: null,
+      businessType: 'INDIVIDUAL',
+      sellingPlan: 'INDIVIDUAL',
+    });
+  });
+
+  it('refuses an answer without the fields the model requires, naming where, without retrying', async () => {
+    route = answering({ payload: { sellingPlan: 'PROFESSIONAL', business: { name: 'No Type Ltd' } } });
+    const { client } = makeClient();
+    const err = await client.getAccount().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SpApiError);
+    expect(err).toMatchObject({
+      code: 'UnexpectedResponse',
+      operation: 'getAccount',
+      retryable: false,
+      message: 'getAccount: unexpected response shape at payload.businessType',
+    });
+    expect(received.filter((r) => r.path === '/sellers/v1/account')).toHaveLength(1);
+
+    route = answering({ payload: { ...modelExample.payload, business: { nonLatinName: 'ベストセラー' } } });
+    await expect(makeClient().client.getAccount()).rejects.toThrow(
+      'getAccount: unexpected response shape at payload.business.name',
+    );
   });
 });

@@ -22,7 +22,12 @@ import {
   type RetryPolicy,
   type Sleep,
 } from './retry.ts';
-import { createSellingPartner, type RawResponse, type SellingPartnerLike } from './selling-partner.ts';
+import {
+  createSellingPartner,
+  type RawResponse,
+  type SellingPartnerLike,
+  type SpApiPathTarget,
+} from './selling-partner.ts';
 import { sharedLocalTransportAgent } from './transport.ts';
 import type { SpApiRegion } from './marketplaces.ts';
 
@@ -121,8 +126,19 @@ export interface RequestReportOptions {
   signal?: AbortSignal;
 }
 
+/** What getAccount says of the seller a token belongs to (docs/sellers-api.md §1). */
+export interface SellerAccountInfo {
+  /** The registered business name; null when Amazon sends no business section (individual sellers). */
+  businessName: string | null;
+  /** CHARITY, PRIVATE_LIMITED, INDIVIDUAL... as Amazon sends it. */
+  businessType: string;
+  /** PROFESSIONAL or INDIVIDUAL, as Amazon sends it. */
+  sellingPlan: string;
+}
+
 export interface SpApiClient {
   getMarketplaceParticipations(opts?: { signal?: AbortSignal }): Promise<MarketplaceParticipation[]>;
+  getAccount(opts?: { signal?: AbortSignal }): Promise<SellerAccountInfo>;
   /** Waits for the report in this call: for the CLI and tools. The poller uses the three steps below. */
   fetchSellerPerformanceReport(
     marketplaceIds: string[],
@@ -165,6 +181,7 @@ const READ_OPERATIONS = new Set([
   'getReport',
   'getReportDocument',
   'getMarketplaceParticipations',
+  'getAccount',
   DOWNLOAD_OPERATION,
 ]);
 const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE']);
@@ -201,6 +218,20 @@ const participationsSchema = z.object({
     }),
   ),
 });
+
+const accountSchema = z.object({
+  payload: z.object({
+    businessType: z.string(),
+    sellingPlan: z.string(),
+    business: z.object({ name: z.string() }).optional(),
+  }),
+});
+
+// The package still lists getAccount as sandbox-only and would print a warning to the console on the first
+// call; by path it sends the same request without it (docs/sellers-api.md §2).
+const CALLED_BY_PATH: Readonly<Record<string, SpApiPathTarget>> = {
+  getAccount: { api_path: '/sellers/v1/account', method: 'GET' },
+};
 
 interface CallContext {
   sleep: Sleep;
@@ -312,8 +343,7 @@ export function createSpApiClient(opts: SpApiClientOptions): SpApiClient {
       // The package mutates what it is given (it encodes path values in place), so every send gets copies.
       const send = () =>
         sp.callAPI({
-          operation,
-          endpoint,
+          ...(CALLED_BY_PATH[operation] ?? { operation, endpoint }),
           ...(params.path ? { path: { ...params.path } } : {}),
           ...(params.query ? { query: { ...params.query } } : {}),
           ...(params.body ? { body: { ...params.body } } : {}),
@@ -583,6 +613,16 @@ export function createSpApiClient(opts: SpApiClientOptions): SpApiClient {
         isParticipating: participation.isParticipating,
         hasSuspendedListings: participation.hasSuspendedListings,
       }));
+    },
+
+    async getAccount(callOpts: { signal?: AbortSignal } = {}) {
+      const ctx: CallContext = { ...defaultContext, signal: callOpts.signal };
+      const { payload } = validate(accountSchema, await callApi('sellers', 'getAccount', ctx), 'getAccount');
+      return {
+        businessName: payload.business?.name ?? null,
+        businessType: payload.businessType,
+        sellingPlan: payload.sellingPlan,
+      };
     },
 
     async fetchSellerPerformanceReport(marketplaceIds, fetchOpts = {}) {

@@ -29,6 +29,8 @@ const DOCUMENTED_RESTORE_SECONDS: Record<string, number> = {
   getReport: 0.5,
   getReportDocument: 60,
   getMarketplaceParticipations: 60,
+  // 1 / 0.016 from Amazon's model: the package's 2 s is its sandbox's (docs/sellers-api.md §2).
+  getAccount: 62.5,
   token: 1,
   download: 1,
 };

@@ -6,18 +6,30 @@ import type { SpApiRegion } from './marketplaces.ts';
 export interface SellingPartnerLike {
   readonly access_token: string | undefined;
   refreshAccessToken(): Promise<void>;
-  callAPI(req: {
-    operation: string;
-    endpoint: string;
-    path?: Record<string, string>;
-    query?: Record<string, unknown>;
-    body?: Record<string, unknown>;
-    options: { raw_result: true };
-  }): Promise<RawResponse>;
+  callAPI(
+    req: (SpApiTarget | SpApiPathTarget) & {
+      path?: Record<string, string>;
+      query?: Record<string, unknown>;
+      body?: Record<string, unknown>;
+      options: { raw_result: true };
+    },
+  ): Promise<RawResponse>;
   download(
     details: { url: string; compressionAlgorithm: 'GZIP' },
     options: { unzip: false; timeouts: { response: number; idle: number } },
   ): Promise<Buffer>;
+}
+
+/** An operation the package knows by name, under one of its endpoints. */
+interface SpApiTarget {
+  operation: string;
+  endpoint: string;
+}
+
+/** A request by path: the package sends it as it would the named operation, without the operation's metadata. */
+export interface SpApiPathTarget {
+  api_path: string;
+  method: 'GET';
 }
 
 /** The shape `raw_result: true` returns (lib/Request.js `execute`). */

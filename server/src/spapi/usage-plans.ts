@@ -7,7 +7,8 @@ export type SpApiOperation =
   | 'getReports'
   | 'cancelReport'
   | 'getReportDocument'
-  | 'getMarketplaceParticipations';
+  | 'getMarketplaceParticipations'
+  | 'getAccount';
 
 export interface UsagePlan {
   /** Sustained requests per second (the token-bucket refill). */
@@ -23,4 +24,5 @@ export const USAGE_PLANS: Readonly<Record<SpApiOperation, UsagePlan>> = Object.f
   cancelReport: { rate: 0.0222, burst: 10 },
   getReportDocument: { rate: 0.0167, burst: 15 },
   getMarketplaceParticipations: { rate: 0.016, burst: 15 },
+  getAccount: { rate: 0.016, burst: 15 },
 });
