@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// One runner for the whole repository. Unit tests live beside the code (server/src/**), cross-package
+// One runner for the whole repository. Unit tests live beside the code (server/src/**, web/src/**), cross-package
 // integration tests in tests/integration, browser flows in tests/e2e (*.e2e.ts, run by the e2e project).
 // CI asks for a JSON summary beside the usual output, to print one plain closing line.
 const jsonReport = process.env.VITEST_JSON_REPORT;
@@ -12,7 +12,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['server/src/**/*.test.ts', 'migrations/**/*.test.ts'],
+          include: ['server/src/**/*.test.ts', 'migrations/**/*.test.ts', 'web/src/**/*.test.ts'],
           environment: 'node',
           // The exhaustive parser variants take a few seconds alone, and longer beside the integration files on
           // a two-core machine.

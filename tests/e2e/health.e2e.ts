@@ -26,8 +26,8 @@ async function openPage(width: number, options: { javaScriptEnabled?: boolean } 
   const context = await browser.newContext({ viewport: { width, height: 800 }, ...options });
   const page = await context.newPage();
   page.on('pageerror', (error) => pageErrors.push(error));
-  const response = await page.goto(baseUrl + '/');
-  expect(response?.status(), 'GET / status').toBe(200);
+  const response = await page.goto(baseUrl + '/status');
+  expect(response?.status(), 'GET /status status').toBe(200);
   return page;
 }
 
@@ -129,7 +129,7 @@ describe('routing between the API and the dashboard', () => {
   });
 
   it('answers HEAD for pages', async () => {
-    const response = await fetch(baseUrl + '/', { method: 'HEAD' });
+    const response = await fetch(baseUrl + '/status', { method: 'HEAD' });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/text\/html/);
   });

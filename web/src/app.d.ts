@@ -1,6 +1,18 @@
-// Kit reads its App.* types from here; Locals will carry the signed-in session once sign-in lands.
+import type { Session } from '$lib/api';
+
+// Kit reads its App.* types from here.
 declare global {
-  namespace App {}
+  namespace App {
+    interface Locals {
+      /** Who this request is from (hooks.server.ts asks the API once per request); null when signed out. */
+      session: Session | null;
+      /** Set when the API gave no answer about the session: pages say so instead of sending to sign-in. */
+      apiUnavailable: string | null;
+    }
+    interface PageData {
+      session: Session | null;
+    }
+  }
 }
 
 export {};

@@ -65,6 +65,39 @@ export async function api<T>(fetch: Fetch, path: string, init?: RequestInit): Pr
   return body as T;
 }
 
+/** The methods that change something. */
+export type Change = 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+/**
+ * Every change the dashboard makes goes from the browser straight to the API through this function, with the
+ * session's CSRF token in `x-csrf-token`. Not SvelteKit form actions: the one-port server hands SvelteKit only GET
+ * and HEAD (server/src/http/web.ts), and the API refuses a POST that is not JSON (server/src/http/api-guards.ts),
+ * so a form posted without JavaScript could reach neither. One way for every change keeps the token in one place.
+ */
+export function send<T>(
+  fetch: Fetch,
+  method: Change,
+  path: string,
+  { body, csrfToken }: { body?: unknown; csrfToken: string | undefined },
+): Promise<T> {
+  const headers = new Headers();
+  if (csrfToken) headers.set('x-csrf-token', csrfToken);
+  // The API wants a JSON body on every POST ({} when there is nothing to say) and none where there is nothing.
+  const payload = body ?? (method === 'POST' ? {} : undefined);
+  if (payload !== undefined) headers.set('content-type', 'application/json');
+  return api<T>(fetch, path, {
+    method,
+    headers,
+    body: payload === undefined ? undefined : JSON.stringify(payload),
+  });
+}
+
+/** What to tell the user about a failed call: the server's own message, or why there was no answer. */
+export function problemOf(error: unknown): string {
+  if (error instanceof ApiError) return error.message;
+  return 'Something went wrong in this page; reload it and try again.';
+}
+
 function parseJson(text: string): unknown {
   if (text === '') return undefined;
   try {
@@ -98,3 +131,40 @@ export type {
   Violations,
   WarningState,
 } from '@good-standing/server/api-types.ts';
+
+// Sign-in, users and API tokens (server/src/auth/), as agreed with the server until its schemas export them.
+export type Role = 'admin' | 'viewer';
+export interface User {
+  id: string;
+  email: string;
+  displayName: string | null;
+  role: Role;
+}
+export interface Session {
+  user: User;
+  csrfToken: string;
+  /** Demo mode: the server signed the demo admin in by itself. */
+  demo: boolean;
+}
+export interface SignedIn {
+  user: User;
+  csrfToken: string;
+}
+export interface ManagedUser extends User {
+  disabled: boolean;
+}
+export interface Invited {
+  user: ManagedUser;
+  inviteUrl: string;
+}
+export type TokenScope = 'read' | 'full';
+export interface ApiToken {
+  id: string;
+  name: string;
+  scope: TokenScope;
+  createdAt: string;
+}
+export interface CreatedToken extends ApiToken {
+  /** Shown once: the server keeps only its hash. */
+  token: string;
+}
