@@ -7,6 +7,7 @@ import { registerReportCommands } from './reports/reports.cli.ts';
 import { registerSimulatorCommands } from './simulator/simulator.cli.ts';
 import { registerPollCommands } from './poller/poller.cli.ts';
 import { registerDocumentCommands } from './documents/documents.cli.ts';
+import { registerUserCommands } from './auth/users.cli.ts';
 
 // The operator command line: `pnpm cli <command>`. Each feature adds its commands through a register function.
 
@@ -62,6 +63,7 @@ function buildCli(): Command {
 
   registerPollCommands(program, config);
   registerDocumentCommands(program, config);
+  registerUserCommands(program, config);
   registerReportCommands(program);
   registerSimulatorCommands(program);
   return program;

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { loggerOptions } from './logger.ts';
+import { loggerOptions, scrubUrl } from './logger.ts';
 
 /** A pino logger with the app's options, writing its lines to a string the test can read. */
 function capture() {
@@ -71,5 +71,20 @@ describe('loggerOptions redaction', () => {
     const account = { refreshToken: 'Atzr|still-needed' };
     logger.info({ account }, 'polled');
     expect(account.refreshToken).toBe('Atzr|still-needed');
+  });
+});
+
+describe('scrubUrl', () => {
+  it.each([
+    ['/api/invites/s3cr3t-invite-token', '/api/invites/[redacted]'],
+    ['/invite/s3cr3t-invite-token', '/invite/[redacted]'],
+    [
+      '/api/oauth/callback?state=s3cr3t&selling_partner_id=A1B2C3&spapi_oauth_code=s3cr3t-code',
+      '/api/oauth/callback?state=%5Bredacted%5D&selling_partner_id=A1B2C3&spapi_oauth_code=%5Bredacted%5D',
+    ],
+    ['/api/overview', '/api/overview'],
+  ])('%s', (url, expected) => {
+    expect(scrubUrl(url)).toBe(expected);
+    expect(scrubUrl(url)).not.toContain('s3cr3t');
   });
 });

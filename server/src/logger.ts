@@ -32,9 +32,41 @@ const REDACT_PATHS = [
   ...DEPTHS.flatMap((prefix) => SECRET_KEYS.map((key) => `${prefix}${key}`)),
 ];
 
+/** Secrets that travel in URLs: invite links, and the OAuth callback's one-time code and state. */
+const SECRET_QUERY_PARAMS = new Set(['spapi_oauth_code', 'code', 'state', 'token']);
+
+export function scrubUrl(url: string): string {
+  const [pathname = '', query] = url.split('?', 2);
+  const path = pathname.replace(/^(\/(?:api\/)?invites?\/)[^/?#]+/, '$1[redacted]');
+  if (query === undefined) return path;
+  const params = new URLSearchParams(query);
+  for (const key of [...params.keys()]) if (SECRET_QUERY_PARAMS.has(key)) params.set(key, '[redacted]');
+  return `${path}?${params.toString()}`;
+}
+
+interface LoggedRequest {
+  method?: string;
+  url?: string;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+  headers?: Record<string, unknown>;
+}
+
 export function loggerOptions(level: LogLevel): LoggerOptions {
   return {
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    serializers: {
+      // Fastify's fields, with the URL scrubbed; headers only when something logs them on purpose (redacted above).
+      req: (req: LoggedRequest) => ({
+        method: req.method,
+        url: typeof req.url === 'string' ? scrubUrl(req.url) : req.url,
+        host: req.host,
+        remoteAddress: req.ip,
+        remotePort: req.socket?.remotePort,
+        ...(req.headers && !('socket' in req) ? { headers: req.headers } : {}),
+      }),
+    },
   };
 }

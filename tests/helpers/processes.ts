@@ -39,8 +39,15 @@ export function spawnServerScript(
   args: string[],
   env: Record<string, string>,
   cwd: string,
+  /** Written to the child's standard input, which is then closed. */
+  input?: string,
 ): Spawned {
-  return spawnNode(['--import', tsxLoader, path.join(repoRoot, 'server', 'src', script), ...args], env, cwd);
+  return spawnNode(
+    ['--import', tsxLoader, path.join(repoRoot, 'server', 'src', script), ...args],
+    env,
+    cwd,
+    input,
+  );
 }
 
 /** Runs what `pnpm start` runs. */
@@ -48,13 +55,14 @@ export function spawnStart(env: Record<string, string>, cwd: string): Spawned {
   return spawnNode([path.join(repoRoot, 'scripts', 'start.mjs')], env, cwd);
 }
 
-function spawnNode(args: string[], env: Record<string, string>, cwd: string): Spawned {
+function spawnNode(args: string[], env: Record<string, string>, cwd: string, input?: string): Spawned {
   const child = spawn(process.execPath, args, {
     cwd,
     // Only what the test gives, plus PATH: the child must not inherit a developer's configuration.
     env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  if (input !== undefined) child.stdin?.end(input);
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));

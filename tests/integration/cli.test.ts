@@ -10,9 +10,9 @@ import { freePort, spawnServerScript, waitFor } from '../helpers/processes.ts';
 
 const sample = samplePath('healthy_multi_marketplace.json');
 
-async function run(args: string[], env: Record<string, string> = {}, cwd?: string) {
+async function run(args: string[], env: Record<string, string> = {}, cwd?: string, input?: string) {
   const dir = cwd ?? (await mkdtemp(path.join(tmpdir(), 'gs-cli-')));
-  const proc = spawnServerScript('cli.ts', args, { LOG_LEVEL: 'warn', ...env }, dir);
+  const proc = spawnServerScript('cli.ts', args, { LOG_LEVEL: 'warn', ...env }, dir, input);
   const { code } = await proc.exited;
   return { code, output: proc.output(), dir };
 }
@@ -26,6 +26,8 @@ describe('pnpm cli', () => {
       'migrate:status',
       'poll',
       'documents:prune',
+      'users',
+      'users:set-password',
       'report:parse',
       'simulator',
     ]) {
@@ -50,6 +52,40 @@ describe('pnpm cli', () => {
     const bad = await run(['documents:prune', '--older-than-days', 'soon'], {}, first.dir);
     expect(bad.code).toBe(1);
     expect(bad.output).toMatch(/^error: --older-than-days/);
+  });
+
+  it('users:set-password creates an admin from standard input, resets a password, and users lists them', async () => {
+    const none = await run(['users']);
+    expect(none.output).toContain('no users yet');
+    const refused = await run(
+      ['users:set-password', 'owner@example.com'],
+      {},
+      none.dir,
+      'a long enough password\n',
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain('add --admin');
+    const short = await run(['users:set-password', '--admin', 'owner@example.com'], {}, none.dir, 'short\n');
+    expect(short.code).toBe(1);
+    expect(short.output).toMatch(/at least 12 characters/);
+    const created = await run(
+      ['users:set-password', '--admin', 'owner@example.com'],
+      {},
+      none.dir,
+      'a long enough password\n',
+    );
+    expect(created.code, created.output).toBe(0);
+    expect(created.output).toContain('created admin owner@example.com');
+    const reset = await run(
+      ['users:set-password', 'Owner@Example.com'],
+      {},
+      none.dir,
+      'another long password\n',
+    );
+    expect(reset.output).toMatch(/set the password of owner@example.com; ended 0 sessions/);
+    expect(reset.output).not.toContain('another long password');
+    const listed = await run(['users'], {}, none.dir);
+    expect(listed.output).toMatch(/owner@example\.com\s+admin\s+active/);
   });
 
   it('report:parse prints the normalized report, and refuses garbage with one line and exit code 1', async () => {

@@ -13,11 +13,41 @@ export interface UsersTable {
   id: Generated<string>;
   email: string;
   display_name: string | null;
-  password_hash: string;
-  role: 'admin' | 'viewer';
+  /** scrypt, self-describing (server/src/auth/passwords.ts); null until an invited user sets one. */
+  password_hash: string | null;
+  role: UserRole;
   time_zone: string | null;
   created_at: CreatedAt;
   disabled_at: Timestamp | null;
+  invited_by: string | null;
+}
+
+export type UserRole = 'admin' | 'viewer';
+
+export interface UserInvitesTable {
+  token_hash: string;
+  user_id: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export interface ApiTokensTable {
+  id: Generated<string>;
+  name: string;
+  token_hash: string;
+  scope: 'read' | 'full';
+  user_id: string;
+  created_at: CreatedAt;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface SignInFailuresTable {
+  id: Generated<string>;
+  email: string;
+  ip: string | null;
+  at: CreatedAt;
 }
 
 export interface SessionsTable {
@@ -360,6 +390,9 @@ export interface CaseEvidenceTable {
 export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
+  user_invites: UserInvitesTable;
+  api_tokens: ApiTokensTable;
+  sign_in_failures: SignInFailuresTable;
   settings: SettingsTable;
   seller_accounts: SellerAccountsTable;
   account_marketplaces: AccountMarketplacesTable;
