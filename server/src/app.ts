@@ -9,7 +9,7 @@ import { frameworkErrorOptions, registerErrorHandling } from './http/errors.ts';
 import { registerWeb, webBuildDir } from './http/web.ts';
 import { registerApiGuards, registerHostGuard } from './http/api-guards.ts';
 import { healthRoutes } from './health/health.routes.ts';
-import { loggerOptions } from './logger.ts';
+import { serverLoggerOptions } from './logger.ts';
 import { VERSION } from './version.ts';
 import type { SpApiClients, SpApiSettings } from './spapi/spapi-clients.ts';
 import type { SecretBox } from './crypto/secrets.ts';
@@ -52,7 +52,7 @@ declare module 'fastify' {
 /** Builds the whole application without listening: infrastructure first, then one plugin per feature. */
 export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: loggerOptions(config.logLevel),
+    logger: serverLoggerOptions(config.logLevel),
     genReqId: () => randomUUID(),
     forceCloseConnections: 'idle',
     ...frameworkErrorOptions,
