@@ -19,6 +19,9 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { createDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
+import { insertUser } from '../src/auth/users.repository.ts';
+import { insertApiToken } from '../src/auth/api-tokens.repository.ts';
+import { newSecret, secretHash } from '../src/auth/secrets.ts';
 import { pruneRawBodies } from '../src/documents/documents.repository.ts';
 import { windowDays } from '../src/metrics/metrics.repository.ts';
 import { parseSellerPerformanceReport } from '../src/reports/parse-seller-performance.ts';
@@ -215,14 +218,18 @@ async function load(url: string, clients: number, total: number, serverPid: numb
   const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
   const get = () =>
     new Promise<{ status: number; bytes: number; encoding: string | undefined }>((resolve, reject) => {
-      const req = http.get(url, { agent, headers: { 'accept-encoding': 'gzip' } }, (res) => {
-        let bytes = 0;
-        res.on('data', (chunk: Buffer) => (bytes += chunk.length));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, bytes, encoding: res.headers['content-encoding'] }),
-        );
-        res.on('error', reject);
-      });
+      const req = http.get(
+        url,
+        { agent, headers: { 'accept-encoding': 'gzip', authorization: `Bearer ${readToken}` } },
+        (res) => {
+          let bytes = 0;
+          res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, bytes, encoding: res.headers['content-encoding'] }),
+          );
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
     });
   const times: number[] = [];
@@ -255,6 +262,9 @@ async function load(url: string, clients: number, total: number, serverPid: numb
   };
 }
 
+/** A read-only API token, as a monitoring script would read the API with. */
+let readToken = '';
+
 async function main(): Promise<void> {
   const admin = new pg.Client({ connectionString: baseUrl, connectionTimeoutMillis: 3_000 });
   await admin.connect();
@@ -265,6 +275,19 @@ async function main(): Promise<void> {
   let server: ChildProcess | undefined;
   try {
     await migrateToLatest(database.db);
+    const reader = await insertUser(database.db, {
+      email: 'bench@example.com',
+      displayName: 'Bench',
+      role: 'viewer',
+      passwordHash: null,
+    });
+    readToken = newSecret('gs_');
+    await insertApiToken(database.db, {
+      name: 'bench',
+      scope: 'read',
+      tokenHash: secretHash(readToken),
+      userId: reader!.id,
+    });
     const seeded = await seed(database.db);
     const reports = ACCOUNTS * DAYS * PER_DAY;
     const counts = await sql<{ figures: string; snapshots: string }>`select

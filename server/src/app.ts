@@ -9,7 +9,7 @@ import { frameworkErrorOptions, registerErrorHandling } from './http/errors.ts';
 import { registerWeb, webBuildDir } from './http/web.ts';
 import { registerApiGuards, registerHostGuard } from './http/api-guards.ts';
 import { healthRoutes } from './health/health.routes.ts';
-import { serverLoggerOptions } from './logger.ts';
+import { loggerOptions } from './logger.ts';
 import { VERSION } from './version.ts';
 import type { SpApiClients, SpApiSettings } from './spapi/spapi-clients.ts';
 import type { SecretBox } from './crypto/secrets.ts';
@@ -20,6 +20,12 @@ import { accountsRoutes } from './accounts/accounts.routes.ts';
 import { pollerRoutes } from './poller/poller.routes.ts';
 import { metricsRoutes } from './metrics/metrics.routes.ts';
 import { nextCycle } from './poller/schedule.ts';
+import helmet from '@fastify/helmet';
+import { registerAuthGuard } from './auth/auth.guard.ts';
+import { authRoutes } from './auth/auth.routes.ts';
+import { usersRoutes } from './auth/users.routes.ts';
+import { ensureFirstAdmin } from './auth/auth.service.ts';
+import './auth/auth.types.ts';
 
 export interface AppDeps {
   /** A database the caller owns (tests pass one isolated per file); otherwise created from the config. */
@@ -52,7 +58,7 @@ declare module 'fastify' {
 /** Builds the whole application without listening: infrastructure first, then one plugin per feature. */
 export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: serverLoggerOptions(config.logLevel),
+    logger: loggerOptions(config.logLevel),
     genReqId: () => randomUUID(),
     forceCloseConnections: 'idle',
     ...frameworkErrorOptions,
@@ -96,6 +102,8 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     // On the whole server, not only /api: a rebound page could read the dashboard's pages as well, and their
     // server-side loads call the API at whatever host the request named.
     registerHostGuard(app, { publicUrl: config.publicUrl });
+    const secureCookies = config.publicUrl?.startsWith('https:') ?? false;
+    const limits = { idleMs: config.auth.sessionIdleMs, maxMs: config.auth.sessionMaxMs };
     // A poller instance answers health checks only; users and the API go to `all` or `web` instances.
     if (config.role === 'poller') {
       await app.register(async (api) => api.register(healthRoutes, { database, demo: config.demo }), {
@@ -103,6 +111,32 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
       });
       return app;
     }
+    // Pages set a stricter policy of their own (hashes of SvelteKit's inline scripts, web/svelte.config.js); this
+    // one covers the API, its reference page and anything else the server answers.
+    await app.register(helmet, {
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          frameAncestors: ["'none'"],
+          formAction: ["'self'"],
+          baseUri: ["'self'"],
+          objectSrc: ["'none'"],
+          upgradeInsecureRequests: secureCookies ? [] : null,
+        },
+      },
+      hsts: secureCookies,
+    });
+    await ensureFirstAdmin(database.db, config.auth.firstAdmin, app.log);
+    await registerAuthGuard(app, {
+      db: database.db,
+      limits,
+      secureCookies,
+      demo: config.demo,
+    });
     await app.register(swagger, {
       openapi: {
         info: { title: 'Good Standing API', version: VERSION },
@@ -110,11 +144,13 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
       transform: jsonSchemaTransform,
     });
     await app.register(swaggerUi, { routePrefix: '/api/docs' });
-    // Every API route lives in this one scope, so the sign-in hook, once added here, covers them all.
+    // Every API route lives in this one scope; the sign-in guard above checks each one's declared access.
     await app.register(
       async (api) => {
         registerApiGuards(api);
         await api.register(healthRoutes, { database, demo: config.demo });
+        await api.register(authRoutes, { limits, secureCookies, demo: config.demo });
+        await api.register(usersRoutes, { publicUrl: config.publicUrl });
         await api.register(accountsRoutes, {
           clients: app.spapiClients,
           onConnected: () => void app.poller.dispatch(),

@@ -115,6 +115,13 @@ const EnvSchema = z.object({
   REPORT_POLL_SECONDS: integer('REPORT_POLL_SECONDS', 1, 600, 15),
   REPORT_DEADLINE_SECONDS: integer('REPORT_DEADLINE_SECONDS', 10, 86_400, 1_200),
   RAW_DOCUMENT_RETENTION_DAYS: integer('RAW_DOCUMENT_RETENTION_DAYS', 0, 36_500, 180),
+  ADMIN_EMAIL: z.preprocess(
+    blankToUndefined,
+    z.email({ message: 'ADMIN_EMAIL must be an email address' }).optional(),
+  ),
+  ADMIN_PASSWORD: z.preprocess(blankToUndefined, z.string().optional()),
+  SESSION_IDLE_DAYS: integer('SESSION_IDLE_DAYS', 1, 365, 7),
+  SESSION_MAX_DAYS: integer('SESSION_MAX_DAYS', 1, 3_650, 30),
 });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -151,6 +158,12 @@ export interface AppConfig {
   };
   readonly demo: boolean;
   readonly simulatorPort: number;
+  readonly auth: {
+    /** ADMIN_EMAIL and ADMIN_PASSWORD: the first admin, created at start when there is no user yet. */
+    readonly firstAdmin: { readonly email: string; readonly password: string } | undefined;
+    readonly sessionIdleMs: number;
+    readonly sessionMaxMs: number;
+  };
   readonly poll: {
     readonly cron: string;
     readonly concurrency: number;
@@ -182,6 +195,15 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const problems: string[] = [];
   if ((e.SPAPI_CLIENT_ID === undefined) !== (e.SPAPI_CLIENT_SECRET === undefined)) {
     problems.push('SPAPI_CLIENT_ID and SPAPI_CLIENT_SECRET must be set together');
+  }
+  if ((e.ADMIN_EMAIL === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
+    problems.push('ADMIN_EMAIL and ADMIN_PASSWORD must be set together');
+  }
+  if (e.ADMIN_PASSWORD !== undefined && e.ADMIN_PASSWORD.length < 12) {
+    problems.push('ADMIN_PASSWORD must be at least 12 characters');
+  }
+  if (e.SESSION_MAX_DAYS < e.SESSION_IDLE_DAYS) {
+    problems.push('SESSION_MAX_DAYS must be at least SESSION_IDLE_DAYS');
   }
   // Amazon sends the browser back to PUBLIC_URL, and registers only https redirect URIs (docs/oauth.md §5); a
   // local endpoint (the simulator) plays Amazon and takes any address.
@@ -228,6 +250,14 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       reportPollSeconds: env.REPORT_POLL_SECONDS?.trim() ? e.REPORT_POLL_SECONDS : undefined,
     }),
     rawDocumentRetentionDays: e.RAW_DOCUMENT_RETENTION_DAYS,
+    auth: Object.freeze({
+      firstAdmin:
+        e.ADMIN_EMAIL && e.ADMIN_PASSWORD
+          ? Object.freeze({ email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD })
+          : undefined,
+      sessionIdleMs: e.SESSION_IDLE_DAYS * 86_400_000,
+      sessionMaxMs: e.SESSION_MAX_DAYS * 86_400_000,
+    }),
   });
 }
 

@@ -1,10 +1,10 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { loggerOptions, redactUrl, serverLoggerOptions } from './logger.ts';
+import { loggerOptions, scrubUrl } from './logger.ts';
 
 /** A pino logger with the app's options, writing its lines to a string the test can read. */
-function capture(options = loggerOptions('info')) {
+function capture() {
   let output = '';
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -13,7 +13,7 @@ function capture(options = loggerOptions('info')) {
     },
   });
   // pino writes synchronously to a plain stream, so the output is complete as soon as the call returns.
-  const logger = pino(options, stream);
+  const logger = pino(loggerOptions('info'), stream);
   return { logger, output: () => output };
 }
 
@@ -74,39 +74,17 @@ describe('loggerOptions redaction', () => {
   });
 });
 
-describe('request URLs in the log', () => {
-  it("takes the consent redirect's code and state out of the URL, and leaves the rest", () => {
-    expect(
-      redactUrl(
-        '/api/oauth/callback?state=st-secret&selling_partner_id=A2X7K9QWERTY12&spapi_oauth_code=ANcode-secret',
-      ),
-    ).toBe(
-      '/api/oauth/callback?state=[redacted]&selling_partner_id=A2X7K9QWERTY12&spapi_oauth_code=[redacted]',
-    );
-    expect(redactUrl('/api/oauth/callback?error=access_denied&STATE=x&code')).toBe(
-      '/api/oauth/callback?error=access_denied&STATE=[redacted]&code=[redacted]',
-    );
-    expect(redactUrl('/api/accounts?x=1')).toBe('/api/accounts?x=1');
-    expect(redactUrl('/api/health')).toBe('/api/health');
-  });
-
-  it("logs the server's requests without the secrets", () => {
-    const { logger, output } = capture(serverLoggerOptions('info'));
-    logger.info(
-      {
-        req: {
-          method: 'GET',
-          url: '/api/oauth/callback?state=st-secret-value&spapi_oauth_code=ANcode-secret-value',
-          headers: {},
-          host: 'localhost:3000',
-          ip: '127.0.0.1',
-        },
-      },
-      'incoming request',
-    );
-    const line = output();
-    expect(line).toContain('/api/oauth/callback?state=[redacted]');
-    expect(line).not.toContain('st-secret-value');
-    expect(line).not.toContain('ANcode-secret-value');
+describe('scrubUrl', () => {
+  it.each([
+    ['/api/invites/s3cr3t-invite-token', '/api/invites/[redacted]'],
+    ['/invite/s3cr3t-invite-token', '/invite/[redacted]'],
+    [
+      '/api/oauth/callback?state=s3cr3t&selling_partner_id=A1B2C3&spapi_oauth_code=s3cr3t-code',
+      '/api/oauth/callback?state=%5Bredacted%5D&selling_partner_id=A1B2C3&spapi_oauth_code=%5Bredacted%5D',
+    ],
+    ['/api/overview', '/api/overview'],
+  ])('%s', (url, expected) => {
+    expect(scrubUrl(url)).toBe(expected);
+    expect(scrubUrl(url)).not.toContain('s3cr3t');
   });
 });

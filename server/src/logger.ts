@@ -32,68 +32,40 @@ const REDACT_PATHS = [
   ...DEPTHS.flatMap((prefix) => SECRET_KEYS.map((key) => `${prefix}${key}`)),
 ];
 
-/**
- * Query parameters that carry a secret in a URL Good Standing is sent to: Amazon's consent redirect brings the
- * authorization code and the flow's state (docs/oauth.md §2), and OAuth errors use the same names.
- */
-const SECRET_QUERY_PARAMETERS = new Set([
-  'spapi_oauth_code',
-  'code',
-  'state',
-  'mws_auth_token',
-  'access_token',
-  'refresh_token',
-]);
+/** Secrets that travel in URLs: invite links, and the OAuth callback's one-time code and state. */
+const SECRET_QUERY_PARAMS = new Set(['spapi_oauth_code', 'code', 'state', 'token']);
 
-/** The URL as logged: every secret query value replaced, the rest untouched. */
-export function redactUrl(url: string | undefined): string | undefined {
-  if (url === undefined || !url.includes('?')) return url;
-  const [path, query = ''] = url.split(/\?(.*)/s, 2);
-  const parts = query.split('&').map((part) => {
-    const name = part.split('=', 1)[0] ?? '';
-    let decoded = name;
-    try {
-      decoded = decodeURIComponent(name.replace(/\+/g, ' '));
-    } catch {
-      // a name that does not decode is logged as it came
-    }
-    return SECRET_QUERY_PARAMETERS.has(decoded.toLowerCase()) ? `${name}=[redacted]` : part;
-  });
-  return `${path}?${parts.join('&')}`;
+export function scrubUrl(url: string): string {
+  const [pathname = '', query] = url.split('?', 2);
+  const path = pathname.replace(/^(\/(?:api\/)?invites?\/)[^/?#]+/, '$1[redacted]');
+  if (query === undefined) return path;
+  const params = new URLSearchParams(query);
+  for (const key of [...params.keys()]) if (SECRET_QUERY_PARAMS.has(key)) params.set(key, '[redacted]');
+  return `${path}?${params.toString()}`;
 }
 
-/** What Fastify hands the request serializer (its own default's fields). */
 interface LoggedRequest {
   method?: string;
   url?: string;
-  headers?: Record<string, string | string[] | undefined>;
   host?: string;
   ip?: string;
   socket?: { remotePort?: number };
+  headers?: Record<string, unknown>;
 }
 
 export function loggerOptions(level: LogLevel): LoggerOptions {
   return {
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-  };
-}
-
-/**
- * The server's logger: the same, with Fastify's own request serializer but the URL's secrets taken out, since
- * every request is logged with its URL.
- */
-export function serverLoggerOptions(level: LogLevel): LoggerOptions {
-  return {
-    ...loggerOptions(level),
     serializers: {
+      // Fastify's fields, with the URL scrubbed; headers only when something logs them on purpose (redacted above).
       req: (req: LoggedRequest) => ({
         method: req.method,
-        url: redactUrl(req.url),
-        version: req.headers?.['accept-version'],
+        url: typeof req.url === 'string' ? scrubUrl(req.url) : req.url,
         host: req.host,
         remoteAddress: req.ip,
         remotePort: req.socket?.remotePort,
+        ...(req.headers && !('socket' in req) ? { headers: req.headers } : {}),
       }),
     },
   };

@@ -10,6 +10,7 @@ import {
   type SimulatorOptions,
 } from '@good-standing/server/simulator/index.ts';
 import type { TestDatabase } from './db.ts';
+import { injectAsAdmin } from './auth.ts';
 
 export const demoApp = { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET };
 
@@ -17,13 +18,16 @@ export async function startTestSimulator(opts: SimulatorOptions = {}): Promise<R
   return startSimulator({ reportProcessingMs: 300, control: true, ...opts });
 }
 
-/** The app in live mode against a simulator, without the schedule: tests drive polls themselves. */
+/**
+ * The app in live mode against a simulator, without the schedule: tests drive polls themselves. Its `inject`
+ * acts as an admin's API token unless a call sends its own credentials (tests/helpers/auth.ts).
+ */
 export async function buildPollingApp(
   t: TestDatabase,
   sim: RunningSimulator,
   env: Record<string, string> = {},
 ): Promise<FastifyInstance> {
-  return buildApp(
+  const app = await buildApp(
     loadConfig({
       DATA_DIR: t.dataDir,
       LOG_LEVEL: 'silent',
@@ -41,6 +45,8 @@ export async function buildPollingApp(
       poller: { reportPollIntervalMs: 100, reportDeadlineMs: 3_000 },
     },
   );
+  await injectAsAdmin(app);
+  return app;
 }
 
 /** Connects a demo seller through the API, the way a user would. Returns the account id. */

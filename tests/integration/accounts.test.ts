@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSimulator } from '@good-standing/server/simulator/index.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { buildApp } from '@good-standing/server/app.ts';
+import { injectAsAdmin } from '../helpers/auth.ts';
 import { loadConfig } from '@good-standing/server/config.ts';
 import {
   buildPollingApp,
@@ -259,6 +260,7 @@ describe('checking a token with Amazon', () => {
       }),
       { database: pacedDb, web: false, schedule: false, tokenCheckDeadlineMs: 2_000 },
     );
+    await injectAsAdmin(paced);
   });
   afterAll(async () => {
     await paced?.close();

@@ -186,7 +186,8 @@ function withHost(
         host: base.hostname,
         port: base.port,
         method: opts.method ?? 'GET',
-        path: opts.path ?? '/api/accounts',
+        // A public route: the Host guard comes before sign-in, and what it lets through then answers 200.
+        path: opts.path ?? '/api/setup',
         headers: {
           host,
           ...(payload === undefined ? {} : { 'content-type': 'application/json' }),

@@ -40,6 +40,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<AccountsRoutesOptions> = asyn
   app.get(
     '/accounts',
     {
+      config: { access: 'signed-in' },
       schema: {
         tags: ['accounts'],
         summary: 'Connected seller accounts',
@@ -64,6 +65,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<AccountsRoutesOptions> = asyn
   app.get(
     '/accounts/:id',
     {
+      config: { access: 'signed-in' },
       schema: {
         tags: ['accounts'],
         params: AccountParams,
@@ -79,6 +81,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<AccountsRoutesOptions> = asyn
   app.post(
     '/accounts',
     {
+      config: { access: 'admin' },
       schema: {
         tags: ['accounts'],
         summary: 'Connect a seller account with an LWA refresh token (checked with Amazon first)',
@@ -101,6 +104,7 @@ export const accountsRoutes: FastifyPluginAsyncZod<AccountsRoutesOptions> = asyn
   app.post(
     '/accounts/:id/reconnect',
     {
+      config: { access: 'admin' },
       schema: {
         tags: ['accounts'],
         summary: 'Give an account a new LWA refresh token, keeping its history',

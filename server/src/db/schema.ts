@@ -13,11 +13,41 @@ export interface UsersTable {
   id: Generated<string>;
   email: string;
   display_name: string | null;
-  password_hash: string;
-  role: 'admin' | 'viewer';
+  /** scrypt, self-describing (server/src/auth/passwords.ts); null until an invited user sets one. */
+  password_hash: string | null;
+  role: UserRole;
   time_zone: string | null;
   created_at: CreatedAt;
   disabled_at: Timestamp | null;
+  invited_by: string | null;
+}
+
+export type UserRole = 'admin' | 'viewer';
+
+export interface UserInvitesTable {
+  token_hash: string;
+  user_id: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export interface ApiTokensTable {
+  id: Generated<string>;
+  name: string;
+  token_hash: string;
+  scope: 'read' | 'full';
+  user_id: string;
+  created_at: CreatedAt;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface SignInFailuresTable {
+  id: Generated<string>;
+  email: string;
+  ip: string | null;
+  at: CreatedAt;
 }
 
 export interface SessionsTable {
@@ -32,7 +62,7 @@ export interface SessionsTable {
   user_agent: string | null;
 }
 
-/** One consent flow in progress (migrations/2026_12_01_1900_oauth_states.ts). */
+/** One consent flow in progress (migrations/2026_12_01_2100_oauth_states.ts). */
 export interface OAuthStatesTable {
   /** SHA-256 of the state, hex: the state itself travels only in the user's browser and Amazon's redirect. */
   state_hash: string;
@@ -380,6 +410,9 @@ export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
   oauth_states: OAuthStatesTable;
+  user_invites: UserInvitesTable;
+  api_tokens: ApiTokensTable;
+  sign_in_failures: SignInFailuresTable;
   settings: SettingsTable;
   seller_accounts: SellerAccountsTable;
   account_marketplaces: AccountMarketplacesTable;

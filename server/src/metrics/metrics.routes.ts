@@ -59,6 +59,7 @@ export const metricsRoutes: FastifyPluginAsyncZod<MetricsRoutesOptions> = async 
   app.get(
     '/overview',
     {
+      config: { access: 'signed-in' },
       schema: {
         tags: ['metrics'],
         summary: 'Every account and marketplace with its latest figures, worst first',
@@ -83,6 +84,7 @@ export const metricsRoutes: FastifyPluginAsyncZod<MetricsRoutesOptions> = async 
   app.get(
     '/accounts/:id/series',
     {
+      config: { access: 'signed-in' },
       schema: {
         tags: ['metrics'],
         summary: 'The time series of each metric, with its target, from every source',
@@ -116,6 +118,7 @@ export const metricsRoutes: FastifyPluginAsyncZod<MetricsRoutesOptions> = async 
   app.get(
     '/accounts/:id/status-history',
     {
+      config: { access: 'signed-in' },
       schema: {
         tags: ['metrics'],
         summary: 'Account status changes per marketplace, newest first',
@@ -146,6 +149,7 @@ export const metricsRoutes: FastifyPluginAsyncZod<MetricsRoutesOptions> = async 
   app.get(
     '/accounts/:id/violations',
     {
+      config: { access: 'signed-in' },
       schema: {
         tags: ['metrics'],
         summary: 'Policy violation counts by category over time',
@@ -170,6 +174,7 @@ export const metricsRoutes: FastifyPluginAsyncZod<MetricsRoutesOptions> = async 
   app.get(
     '/accounts/:id/warning-states',
     {
+      config: { access: 'signed-in' },
       schema: {
         tags: ['metrics'],
         summary: 'Warning states: open ones, and those cleared recently',

@@ -35,6 +35,7 @@ export const pollerRoutes: FastifyPluginAsyncZod<PollerRoutesOptions> = async (a
   app.post(
     '/accounts/:id/refresh',
     {
+      config: { access: 'signed-in' },
       schema: {
         tags: ['polling'],
         summary: 'Poll the account now; answers at once with the run to follow',
@@ -62,6 +63,7 @@ export const pollerRoutes: FastifyPluginAsyncZod<PollerRoutesOptions> = async (a
   app.post(
     '/accounts/refresh',
     {
+      config: { access: 'admin' },
       schema: {
         tags: ['polling'],
         summary: 'Poll every account (or the ones named) now; answers at once with each run to follow',
@@ -101,6 +103,7 @@ export const pollerRoutes: FastifyPluginAsyncZod<PollerRoutesOptions> = async (a
   app.get(
     '/accounts/:id/poll-runs',
     {
+      config: { access: 'signed-in' },
       schema: {
         tags: ['polling'],
         summary: "The account's latest poll runs, newest first",
@@ -118,6 +121,7 @@ export const pollerRoutes: FastifyPluginAsyncZod<PollerRoutesOptions> = async (a
   app.get(
     '/poll-runs/:runId',
     {
+      config: { access: 'signed-in' },
       schema: {
         tags: ['polling'],
         summary: 'One poll run, with its live phase and counters while it runs',
