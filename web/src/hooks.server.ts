@@ -19,7 +19,7 @@ export const handle: Handle = async ({ event, resolve }) => {
   event.locals.apiUnavailable = 'unavailable' in found ? found.unavailable : null;
 
   // The status page answers whatever the state of sign-in: it is where to look when sign-in cannot work.
-  if (routeId === '/(public)/status' || event.locals.apiUnavailable) return resolve(event);
+  if (routeId === '/(public)/status' || event.locals.apiUnavailable) return uncached(await resolve(event));
 
   const session = event.locals.session;
   if (!session) {
@@ -31,8 +31,19 @@ export const handle: Handle = async ({ event, resolve }) => {
     if (routeId === '/(public)/setup') redirect(303, '/');
     if (routeId === '/(public)/sign-in') redirect(303, safeNext(url.searchParams.get('next')));
   }
-  return resolve(event);
+  return uncached(await resolve(event));
 };
+
+/**
+ * Pages carry the visitor's session and CSRF token: nothing stores them. And never a 304: Kit's answers it
+ * without the page's Content-Security-Policy, so the browser would keep the server's own policy (helmet's, sent
+ * with every answer) for the cached page, and that one refuses Kit's start-up script.
+ */
+function uncached(response: Response): Response {
+  response.headers.set('cache-control', 'no-store');
+  response.headers.delete('etag');
+  return response;
+}
 
 type SessionLookup = { session: Session | null } | { unavailable: string };
 

@@ -23,3 +23,13 @@ export const REGIONS: Record<SellerAccount['region'], string> = {
   eu: 'Europe',
   fe: 'Far East',
 };
+
+/**
+ * The Far East's marketplaces each have a Seller Central of their own, so consent there needs the marketplace
+ * named, not only the region (docs/oauth.md §6).
+ */
+export const FAR_EAST_MARKETPLACES = [
+  { id: 'A1VC38T7YXB528', name: 'Japan' },
+  { id: 'A39IBJ37TRP1C6', name: 'Australia' },
+  { id: 'A19VAU5U5O7RUS', name: 'Singapore' },
+] as const;
