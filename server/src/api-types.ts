@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { HealthBody } from './health/health.schemas.ts';
 import type { Account } from './accounts/accounts.schemas.ts';
 import type { PollRun, RefreshAccepted, RefreshManyAccepted } from './poller/poller.schemas.ts';
+import type { ConnectOutcome as ConnectOutcomeType, StartConsentResponse } from './oauth/oauth.schemas.ts';
 import type {
   Overview as OverviewSchema,
   Series as SeriesSchema,
@@ -24,3 +25,6 @@ export type Series = z.infer<typeof SeriesSchema>;
 export type StatusChange = z.infer<typeof StatusChangeSchema>;
 export type Violations = z.infer<typeof ViolationsSchema>;
 export type WarningState = z.infer<typeof WarningStateItem>;
+export type ConsentStarted = z.infer<typeof StartConsentResponse>;
+/** How a connection through Amazon's consent page ended: `?outcome=` of /settings/accounts/connect-result. */
+export type ConnectOutcome = ConnectOutcomeType;

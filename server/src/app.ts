@@ -17,6 +17,7 @@ import type { Demo } from './demo/demo-mode.ts';
 import { createRuntime } from './runtime.ts';
 import type { Poller, PollerOptions } from './poller/poller.ts';
 import { accountsRoutes } from './accounts/accounts.routes.ts';
+import { oauthRoutes } from './oauth/oauth.routes.ts';
 import { pollerRoutes } from './poller/poller.routes.ts';
 import { metricsRoutes } from './metrics/metrics.routes.ts';
 import { nextCycle } from './poller/schedule.ts';
@@ -154,6 +155,13 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
         await api.register(accountsRoutes, {
           clients: app.spapiClients,
           onConnected: () => void app.poller.dispatch(),
+          checkDeadlineMs: deps.tokenCheckDeadlineMs,
+        });
+        await api.register(oauthRoutes, {
+          clients: app.spapiClients,
+          poller: app.poller,
+          publicUrl: config.publicUrl,
+          demo: config.demo,
           checkDeadlineMs: deps.tokenCheckDeadlineMs,
         });
         await api.register(pollerRoutes, { poller: app.poller });

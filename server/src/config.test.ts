@@ -11,6 +11,8 @@ function problemsOf(env: Record<string, string>): string[] {
   return [];
 }
 
+const LIVE = { SPAPI_CLIENT_ID: 'amzn1.application-oa2-client.abc', SPAPI_CLIENT_SECRET: 'secret' };
+
 describe('loadConfig', () => {
   it('starts with no configuration at all: embedded database, demo mode, port 3000', () => {
     const config = loadConfig({});
@@ -22,6 +24,7 @@ describe('loadConfig', () => {
     expect(config.dataDir.endsWith('/data')).toBe(true);
     expect(config.poll.cron).toBe('0 */4 * * *');
     expect(config.publicUrl).toBeUndefined();
+    expect(config.spapi).toMatchObject({ applicationId: undefined, appDraft: true });
     expect(Object.isFrozen(config)).toBe(true);
   });
 
@@ -38,6 +41,8 @@ describe('loadConfig', () => {
       SPAPI_CLIENT_ID: 'amzn1.application-oa2-client.abc',
       SPAPI_CLIENT_SECRET: 'secret',
       SPAPI_ENDPOINT: 'http://127.0.0.1:4010',
+      SPAPI_APPLICATION_ID: 'amzn1.sp.solution.0bf296b5-36a6-4942-a13e-EXAMPLEfcd28',
+      SPAPI_APP_DRAFT: 'false',
       POLL_CRON: '*/30 * * * *',
       POLL_CONCURRENCY: '16',
     });
@@ -50,7 +55,12 @@ describe('loadConfig', () => {
       logLevel: 'warn',
       role: 'poller',
       demo: false,
-      spapi: { clientId: 'amzn1.application-oa2-client.abc', endpoint: 'http://127.0.0.1:4010' },
+      spapi: {
+        clientId: 'amzn1.application-oa2-client.abc',
+        endpoint: 'http://127.0.0.1:4010',
+        applicationId: 'amzn1.sp.solution.0bf296b5-36a6-4942-a13e-EXAMPLEfcd28',
+        appDraft: false,
+      },
       poll: { cron: '*/30 * * * *', concurrency: 16 },
     });
   });
@@ -83,8 +93,45 @@ describe('loadConfig', () => {
       'PUBLIC_URL must be a URL starting with http:// or https://',
     ],
     [{ SPAPI_CLIENT_ID: 'only-the-id' }, 'SPAPI_CLIENT_ID and SPAPI_CLIENT_SECRET must be set together'],
+    [
+      { SPAPI_APPLICATION_ID: 'amzn1.application-oa2-client.5c0f6d8e' },
+      "SPAPI_APPLICATION_ID must be the app's id as Developer Central shows it (amzn1.sp.solution.… or " +
+        'amzn1.sellerapps.app.…), not its LWA client id',
+    ],
+    [{ SPAPI_APP_DRAFT: 'maybe' }, 'SPAPI_APP_DRAFT must be true or false'],
+    [
+      { ...LIVE, SPAPI_APPLICATION_ID: 'amzn1.sp.solution.abc' },
+      'SPAPI_APPLICATION_ID needs PUBLIC_URL: Amazon sends the browser back to PUBLIC_URL/api/oauth/callback',
+    ],
+    [
+      { ...LIVE, SPAPI_APPLICATION_ID: 'amzn1.sp.solution.abc', PUBLIC_URL: 'http://gs.example.com' },
+      "PUBLIC_URL must start with https:// for Amazon's consent flow: Amazon accepts only https redirect URIs",
+    ],
   ])('refuses %j with one clear line', (env, message) => {
     expect(problemsOf(env)).toEqual([message]);
+  });
+
+  it.each([
+    ['1', true],
+    ['yes', true],
+    ['TRUE', true],
+    ['0', false],
+    ['no', false],
+    [' False ', false],
+    ['', true],
+  ])('reads SPAPI_APP_DRAFT=%j as %s', (value, draft) => {
+    expect(loadConfig({ SPAPI_APP_DRAFT: value }).spapi.appDraft).toBe(draft);
+  });
+
+  it('takes the consent flow in live mode with an https PUBLIC_URL, or any address with a local endpoint', () => {
+    const app = { ...LIVE, SPAPI_APPLICATION_ID: 'amzn1.sellerapps.app.0bf296b5' };
+    expect(loadConfig({ ...app, PUBLIC_URL: 'https://gs.example.com' }).spapi.applicationId).toBe(
+      'amzn1.sellerapps.app.0bf296b5',
+    );
+    expect(
+      loadConfig({ ...app, PUBLIC_URL: 'http://localhost:3000', SPAPI_ENDPOINT: 'http://127.0.0.1:4010' })
+        .spapi.applicationId,
+    ).toBe('amzn1.sellerapps.app.0bf296b5');
   });
 
   it('reports every bad variable at once', () => {

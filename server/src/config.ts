@@ -55,6 +55,15 @@ const oneOf = <T extends readonly [string, ...string[]]>(name: string, values: T
       .transform((v) => v ?? fallback),
   );
 
+const booleanFlag = (name: string, fallback: boolean) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim().toLowerCase() || undefined : v),
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: `${name} must be true or false` })
+      .optional()
+      .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1' || v === 'yes')),
+  );
+
 const cronExpression = (name: string, fallback: string) =>
   z.preprocess(
     blankToUndefined,
@@ -85,6 +94,19 @@ const EnvSchema = z.object({
   SPAPI_CLIENT_ID: z.preprocess(blankToUndefined, z.string().optional()),
   SPAPI_CLIENT_SECRET: z.preprocess(blankToUndefined, z.string().optional()),
   SPAPI_ENDPOINT: url('SPAPI_ENDPOINT', ['http:']),
+  // The app's id, which names it on the consent page; the LWA client id is another thing, often pasted here.
+  SPAPI_APPLICATION_ID: z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim() || undefined : v),
+    z
+      .string()
+      .regex(/^amzn1\.(sp\.solution|sellerapps\.app)\.[A-Za-z0-9-]+$/, {
+        message:
+          "SPAPI_APPLICATION_ID must be the app's id as Developer Central shows it (amzn1.sp.solution.… or " +
+          'amzn1.sellerapps.app.…), not its LWA client id',
+      })
+      .optional(),
+  ),
+  SPAPI_APP_DRAFT: booleanFlag('SPAPI_APP_DRAFT', true),
   SIMULATOR_PORT: integer('SIMULATOR_PORT', 0, 65535, 0),
   POLL_CRON: cronExpression('POLL_CRON', '0 */4 * * *'),
   POLL_CONCURRENCY: integer('POLL_CONCURRENCY', 1, 256, 8),
@@ -126,6 +148,13 @@ export interface AppConfig {
     readonly clientSecret: string | undefined;
     /** Transport seam: every SP-API, LWA and document request goes to this local address. */
     readonly endpoint: string | undefined;
+    /**
+     * The app's id for Amazon's consent flow (docs/oauth.md §1). Unset in live mode: accounts are connected by
+     * pasting refresh tokens only. Demo mode defaults it to the simulator's app.
+     */
+    readonly applicationId: string | undefined;
+    /** The app is still a draft: consent URLs carry `version=beta`. */
+    readonly appDraft: boolean;
   };
   readonly demo: boolean;
   readonly simulatorPort: number;
@@ -176,6 +205,21 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   if (e.SESSION_MAX_DAYS < e.SESSION_IDLE_DAYS) {
     problems.push('SESSION_MAX_DAYS must be at least SESSION_IDLE_DAYS');
   }
+  // Amazon sends the browser back to PUBLIC_URL, and registers only https redirect URIs (docs/oauth.md §5); a
+  // local endpoint (the simulator) plays Amazon and takes any address.
+  const live = e.SPAPI_CLIENT_ID !== undefined;
+  if (live && e.SPAPI_APPLICATION_ID !== undefined) {
+    const publicUrl = e.PUBLIC_URL?.trim();
+    if (publicUrl === undefined) {
+      problems.push(
+        'SPAPI_APPLICATION_ID needs PUBLIC_URL: Amazon sends the browser back to PUBLIC_URL/api/oauth/callback',
+      );
+    } else if (e.SPAPI_ENDPOINT === undefined && !publicUrl.startsWith('https://')) {
+      problems.push(
+        "PUBLIC_URL must start with https:// for Amazon's consent flow: Amazon accepts only https redirect URIs",
+      );
+    }
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const demo = e.SPAPI_CLIENT_ID === undefined;
@@ -192,6 +236,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       clientId: e.SPAPI_CLIENT_ID,
       clientSecret: e.SPAPI_CLIENT_SECRET,
       endpoint: e.SPAPI_ENDPOINT,
+      applicationId: e.SPAPI_APPLICATION_ID,
+      appDraft: e.SPAPI_APP_DRAFT,
     }),
     demo,
     simulatorPort: e.SIMULATOR_PORT,

@@ -65,6 +65,8 @@ export async function createRuntime(
       ? await startDemo(database.db, secrets, log, {
           endpoint: config.spapi.endpoint,
           simulatorPort: config.simulatorPort,
+          applicationId: config.spapi.applicationId,
+          appDraft: config.spapi.appDraft,
           ...options.demo,
         })
       : undefined;
@@ -72,6 +74,9 @@ export async function createRuntime(
     demo?.spapi ?? {
       app: { clientId: config.spapi.clientId!, clientSecret: config.spapi.clientSecret! },
       endpoint: config.spapi.endpoint,
+      ...(config.spapi.applicationId
+        ? { application: { id: config.spapi.applicationId, draft: config.spapi.appDraft } }
+        : {}),
     };
   const clients = new SpApiClients(spapi, secrets, new SellerRateLimiter(undefined, options.rateScale ?? 1));
   const poller = new Poller(

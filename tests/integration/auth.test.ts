@@ -70,6 +70,8 @@ describe('every API route', () => {
         'GET /api/auth/session',
         'GET /api/health',
         'GET /api/invites/:token',
+        // Amazon's consent redirect: it checks the session the browser brings itself.
+        'GET /api/oauth/callback',
         'GET /api/setup',
         'POST /api/auth/sign-in',
         'POST /api/invites/:token',

@@ -45,6 +45,7 @@ describe.each(['postgres', 'pglite'] as const)('migrations on %s', (engine) => {
         'users',
         'sessions',
         'settings',
+        'oauth_states',
       ]),
     );
 

@@ -141,3 +141,13 @@ export async function insertAccountIfAbsent(
     .returningAll()
     .executeTakeFirst();
 }
+
+/** Deletes the account (its history cascades) if it still has this name; false when it does not. */
+export async function deleteAccountNamed(db: Db, id: string, name: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('seller_accounts')
+    .where('id', '=', id)
+    .where('name', '=', name)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) === 1;
+}

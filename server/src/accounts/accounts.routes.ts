@@ -5,8 +5,15 @@ import { AppError, ErrorBody } from '../http/errors.ts';
 import type { SpApiClients } from '../spapi/spapi-clients.ts';
 import { findAccount, listAccounts, listMarketplaces } from './accounts.repository.ts';
 import { accountRowToAccount } from './accounts.mapping.ts';
-import { Account, AccountParams, ConnectAccountBody, ReconnectAccountBody } from './accounts.schemas.ts';
-import { connectAccount, reconnectAccount } from './accounts.service.ts';
+import {
+  Account,
+  AccountParams,
+  ConnectAccountBody,
+  DeleteAccountBody,
+  EmptyBody,
+  ReconnectAccountBody,
+} from './accounts.schemas.ts';
+import { connectAccount, deleteAccount, disconnectAccount, reconnectAccount } from './accounts.service.ts';
 
 export interface AccountsRoutesOptions {
   clients: SpApiClients;
@@ -128,6 +135,48 @@ export const accountsRoutes: FastifyPluginAsyncZod<AccountsRoutesOptions> = asyn
       );
       onConnected(account.id);
       return accountRowToAccount(account, await listMarketplaces(db, [account.id]));
+    },
+  );
+
+  app.post(
+    '/accounts/:id/disconnect',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Stop using the account’s authorization: its token is deleted at once, polling stops',
+        description:
+          'The account and its history stay (connection state `disconnected`); runs not finished yet are ended. ' +
+          'Reconnecting it (through Amazon, or with a refresh token) polls it again. Send `{}`.',
+        params: AccountParams,
+        body: EmptyBody,
+        response: { 200: Account, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const account = await disconnectAccount(db, clients, request.params.id);
+      return accountRowToAccount(account, await listMarketplaces(db, [account.id]));
+    },
+  );
+
+  app.delete(
+    '/accounts/:id',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Delete the account with all of its history',
+        description:
+          'Reports, figures, poll runs, alerts and cases go with it. Refused (400) unless `confirmName` is the ' +
+          'account’s name, exactly.',
+        params: AccountParams,
+        body: DeleteAccountBody,
+        response: { 204: z.null(), 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      await deleteAccount(db, clients, request.params.id, request.body.confirmName);
+      return reply.status(204).send(null);
     },
   );
 };

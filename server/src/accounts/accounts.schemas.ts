@@ -84,3 +84,15 @@ export const ConnectAccountBody = z.object({
 export const ReconnectAccountBody = z.object({ refreshToken: RefreshToken });
 
 export const AccountParams = z.object({ id: z.uuid() });
+
+/** A POST that has nothing to say still sends `{}` (JSON only: a cross-site form cannot send it). */
+export const EmptyBody = z.object({}).strict();
+
+export const DeleteAccountBody = z
+  .object({
+    confirmName: z
+      .string()
+      .max(200)
+      .describe('The account’s name, exactly: the delete is refused (400) otherwise'),
+  })
+  .strict();

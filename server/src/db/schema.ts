@@ -62,6 +62,25 @@ export interface SessionsTable {
   user_agent: string | null;
 }
 
+/** One consent flow in progress (migrations/2026_12_01_2100_oauth_states.ts). */
+export interface OAuthStatesTable {
+  /** SHA-256 of the state, hex: the state itself travels only in the user's browser and Amazon's redirect. */
+  state_hash: string;
+  session_id: string;
+  user_id: string;
+  region: Region;
+  /** The marketplace whose Seller Central the seller was sent to, when one was named. */
+  marketplace_id: string | null;
+  /** The name the new account gets; null: Amazon's business name for the seller. */
+  name: string | null;
+  /** Set for a reconnect: the account the seller's new token is for. */
+  account_id: string | null;
+  redirect_uri: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
 export interface SettingsTable {
   key: string;
   value: Json;
@@ -390,6 +409,7 @@ export interface CaseEvidenceTable {
 export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
+  oauth_states: OAuthStatesTable;
   user_invites: UserInvitesTable;
   api_tokens: ApiTokensTable;
   sign_in_failures: SignInFailuresTable;
@@ -418,3 +438,4 @@ export type NewSellerAccount = Insertable<SellerAccountsTable>;
 export type SellerAccountUpdate = Updateable<SellerAccountsTable>;
 export type PollRunRow = Selectable<PollRunsTable>;
 export type PendingReportRow = Selectable<PendingReportsTable>;
+export type OAuthStateRow = Selectable<OAuthStatesTable>;

@@ -7,6 +7,7 @@ import { writeSetting } from '../settings/settings.repository.ts';
 import { MARKETPLACES } from '../spapi/marketplaces.ts';
 import {
   DEMO_ACCOUNTS,
+  DEMO_APPLICATION_ID,
   DEMO_CLIENT_ID,
   DEMO_CLIENT_SECRET,
   startSimulator,
@@ -37,6 +38,10 @@ export interface DemoOptions {
   /** An SP-API endpoint given explicitly (SPAPI_ENDPOINT): use it instead of starting a simulator. */
   endpoint: string | undefined;
   simulatorPort: number;
+  /** SPAPI_APPLICATION_ID when set; the simulator's own app otherwise, so the consent flow works as it is. */
+  applicationId?: string;
+  /** SPAPI_APP_DRAFT: the simulator's app is a draft, as an app being tried out is. */
+  appDraft: boolean;
   /** How long a simulated report takes to be ready (short, so the demo fills in seconds). */
   reportProcessingMs?: number;
 }
@@ -70,7 +75,11 @@ export async function startDemo(
   await writeSetting(db, DEMO_SIMULATOR_URL_KEY, endpoint);
   log.info({ endpoint, accounts: DEMO_ACCOUNTS.length }, 'demo mode: polling the local SP-API simulator');
   return {
-    spapi: { app: { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET }, endpoint },
+    spapi: {
+      app: { clientId: DEMO_CLIENT_ID, clientSecret: DEMO_CLIENT_SECRET },
+      endpoint,
+      application: { id: options.applicationId ?? DEMO_APPLICATION_ID, draft: options.appDraft },
+    },
     simulator,
     close: async () => {
       await simulator?.close();

@@ -35,7 +35,7 @@ export async function claimDueAccounts(db: Kysely<DB>, options: ClaimOptions): P
     from (
       select id from seller_accounts
       where poll_enabled
-        and connection_state <> 'needs_reauthorization'
+        and connection_state not in ('needs_reauthorization', 'disconnected')
         and (lease_expires_at is null or lease_expires_at < now())
         and ${accountId === undefined ? sql`next_poll_at <= now()` : sql`id = ${accountId}`}
         and not (id = any(${exclude}::uuid[]))
@@ -106,7 +106,7 @@ export async function msUntilNextDue(db: Db, withinMs: number): Promise<number |
     select greatest(0, extract(epoch from (min(next_poll_at) - now())) * 1000)::float8 as ms
     from seller_accounts
     where poll_enabled
-      and connection_state <> 'needs_reauthorization'
+      and connection_state not in ('needs_reauthorization', 'disconnected')
       and (lease_expires_at is null or lease_expires_at < now())
       and next_poll_at <= now() + make_interval(secs => ${withinMs / 1000})`.execute(db);
   const ms = row.rows[0]?.ms;

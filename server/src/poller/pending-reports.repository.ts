@@ -109,3 +109,8 @@ export async function countWaitingReports(db: Db): Promise<number> {
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** Drops every report the account's runs were waiting for (the runs were ended without them). */
+export async function clearAccountPendingReports(db: Db, accountId: string): Promise<void> {
+  await db.deleteFrom('pending_reports').where('account_id', '=', accountId).execute();
+}

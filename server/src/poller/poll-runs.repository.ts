@@ -241,6 +241,26 @@ export async function recoverFromPreviousProcess(db: Kysely<DB>): Promise<number
   });
 }
 
+/**
+ * Ends every run of the account that has not ended (queued, waiting for Amazon, or running) as failed with this
+ * reason, and clears their step token, so a step still in flight cannot record anything more for them.
+ */
+export async function endOpenRuns(db: Db, accountId: string, code: string, message: string): Promise<void> {
+  await db
+    .updateTable('poll_runs')
+    .set({
+      status: 'failed',
+      outcome: 'not_run',
+      error_code: code,
+      error_message: message,
+      step_token: null,
+      finished_at: sql<Date>`now()`,
+    })
+    .where('account_id', '=', accountId)
+    .where('status', 'in', ['queued', 'waiting', 'running'])
+    .execute();
+}
+
 /** Closes the account's queued runs as failed, with the reason the user will read. */
 export async function failQueuedRuns(
   db: Db,

@@ -20,8 +20,11 @@ export interface PollerRoutesOptions {
 }
 
 /** Why an account cannot be polled now, or null when it can. */
-function notPollable(account: SellerAccountRow): 'needs_reauthorization' | 'polling_disabled' | null {
+function notPollable(
+  account: SellerAccountRow,
+): 'needs_reauthorization' | 'disconnected' | 'polling_disabled' | null {
   if (account.connection_state === 'needs_reauthorization') return 'needs_reauthorization';
+  if (account.connection_state === 'disconnected') return 'disconnected';
   if (!account.poll_enabled) return 'polling_disabled';
   return null;
 }
@@ -47,6 +50,9 @@ export const pollerRoutes: FastifyPluginAsyncZod<PollerRoutesOptions> = async (a
       if (why === 'needs_reauthorization') {
         throw new AppError('CONFLICT', 'the account needs reauthorization before it can be polled');
       }
+      if (why === 'disconnected') {
+        throw new AppError('CONFLICT', 'the account is disconnected: reconnect it before it can be polled');
+      }
       if (why === 'polling_disabled')
         throw new AppError('CONFLICT', 'polling is turned off for this account');
       const runId = await poller.requestRefresh(account.id);
@@ -62,7 +68,8 @@ export const pollerRoutes: FastifyPluginAsyncZod<PollerRoutesOptions> = async (a
         tags: ['polling'],
         summary: 'Poll every account (or the ones named) now; answers at once with each run to follow',
         description:
-          'Accounts that cannot be polled (they need reauthorization, or polling is off) are listed as skipped. ' +
+          'Accounts that cannot be polled (they need reauthorization, are disconnected, or polling is off) are ' +
+          'listed as skipped. ' +
           'Send `{}` for every account.',
         body: RefreshManyBody,
         response: { 202: RefreshManyAccepted, 400: ErrorBody, 404: ErrorBody },
@@ -80,7 +87,10 @@ export const pollerRoutes: FastifyPluginAsyncZod<PollerRoutesOptions> = async (a
         accounts = [...new Set(request.body.accountIds)].map((id) => byId.get(id)!);
       }
       const runs: Array<{ accountId: string; runId: string }> = [];
-      const skipped: Array<{ accountId: string; reason: 'needs_reauthorization' | 'polling_disabled' }> = [];
+      const skipped: Array<{
+        accountId: string;
+        reason: 'needs_reauthorization' | 'disconnected' | 'polling_disabled';
+      }> = [];
       for (const account of accounts) {
         const reason = notPollable(account);
         if (reason) skipped.push({ accountId: account.id, reason });

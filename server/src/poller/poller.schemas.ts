@@ -47,7 +47,7 @@ export const RefreshManyAccepted = z
     skipped: z.array(
       z.object({
         accountId: z.uuid(),
-        reason: z.enum(['needs_reauthorization', 'polling_disabled']),
+        reason: z.enum(['needs_reauthorization', 'disconnected', 'polling_disabled']),
       }),
     ),
   })

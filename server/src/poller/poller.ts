@@ -249,6 +249,7 @@ export class Poller {
     const existing = await findAccount(this.deps.db, id);
     if (!existing) return 'no such account';
     if (existing.connection_state === 'needs_reauthorization') return 'needs reauthorization';
+    if (existing.connection_state === 'disconnected') return 'disconnected';
     return existing.poll_enabled ? 'being polled by another instance' : 'polling disabled';
   }
 

@@ -23,7 +23,7 @@ const scenarioSchema = z.object({
   scenario: z.string().min(1),
   startDay: z.number().int().min(0).optional(),
 });
-const oauthCodeSchema = z.object({ sellerId: z.string().min(1) });
+const oauthCodeSchema = z.object({ sellerId: z.string().min(1), redirectUri: z.url().optional() });
 
 function body<T>(schema: z.ZodType<T>, req: SimRequest): T {
   const parsed = schema.safeParse(parseJson(req.body) ?? {});
@@ -92,8 +92,8 @@ function route(state: SimulatorState, req: SimRequest, logger: ControlLogger): R
   }
   if (path === '/_sim/faults' && method === 'DELETE') return json(200, { cleared: state.clearFaults() });
   if (path === '/_sim/oauth/code' && method === 'POST') {
-    const { sellerId } = body(oauthCodeSchema, req);
-    return json(201, { code: state.issueAuthorizationCode(sellerId), sellerId, expiresIn: 300 });
+    const { sellerId, redirectUri } = body(oauthCodeSchema, req);
+    return json(201, { code: state.issueAuthorizationCode(sellerId, redirectUri), sellerId, expiresIn: 300 });
   }
   if (path === '/_sim/reset' && method === 'POST') {
     state.reset();

@@ -7,6 +7,8 @@ import type { SpApiRegion } from '../spapi/marketplaces.ts';
 export const DEMO_CLIENT_ID = 'amzn1.application-oa2-client.5c0f6d8e2b7a4c19a3e1f0d94b6c2e77';
 export const DEMO_CLIENT_SECRET =
   'amzn1.oa2-cs.v1.9e4b1c7a2f6d8e03b5a1c9f7e2d4b6a8c0e3f5a7b9d1c3e5f7a9b2d4c6e8f0a1';
+/** The demo app's id, as the Solution Provider Portal shows it: what a consent URL names as `application_id`. */
+export const DEMO_APPLICATION_ID = 'amzn1.sp.solution.7c1e4b2a-9d3f-4e58-a6b0-2f8d1c9e5a73';
 
 export interface DemoAccount {
   sellerId: string;

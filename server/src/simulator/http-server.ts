@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { handleControl } from './control.routes.ts';
+import { CONSENT_PATH, handleConsent } from './consent.routes.ts';
 import { DOCUMENT_PATH, DocumentUrlSigner } from './document-urls.ts';
 import type { ActiveFault } from './faults.ts';
 import type { Reply, SimRequest } from './http-kit.ts';
@@ -110,6 +111,10 @@ export class SimulatorHttpServer {
   private async route(req: SimRequest): Promise<{ operation: string; outcome: Outcome }> {
     const path = req.url.pathname;
     if (path === '/auth/o2/token') return { operation: 'token', outcome: await this.token(req) };
+    if (path === CONSENT_PATH) {
+      this.options.state.counterBook.request('consent');
+      return { operation: 'consent', outcome: handleConsent(this.options.state, req) };
+    }
     const documentPath = DOCUMENT_PATH.exec(path);
     if (documentPath?.[1]) {
       return { operation: 'downloadDocument', outcome: await this.download(req, documentPath[1]) };

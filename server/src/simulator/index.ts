@@ -1,8 +1,8 @@
-// A local Selling Partner API: LWA tokens, the Reports API 2021-06-30, the Sellers API and presigned
-// document downloads, with Amazon's usage plans, deterministic account scenarios on a virtual clock, and
-// fault injection. The real amazon-sp-api client can be pointed at it (see docs/transport-seam.md).
+// A local Selling Partner API: Seller Central's consent page, LWA tokens, the Reports API 2021-06-30, the
+// Sellers API and presigned document downloads, with Amazon's usage plans, deterministic account scenarios on a
+// virtual clock, and fault injection. The real amazon-sp-api client can be pointed at it (see docs/transport-seam.md).
 
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from './demo-accounts.ts';
+import { DEMO_APPLICATION_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from './demo-accounts.ts';
 import { SimulatorHttpServer } from './http-server.ts';
 import type { SimulatorLogger } from './http-server.ts';
 import { SimulatorState } from './state.ts';
@@ -15,6 +15,10 @@ export interface SimulatorOptions {
   /** The LWA app credentials accepted; default DEMO_CLIENT_ID / DEMO_CLIENT_SECRET. */
   clientId?: string;
   clientSecret?: string;
+  /** The app the consent page authorizes (`application_id`); default DEMO_APPLICATION_ID. */
+  applicationId?: string;
+  /** The app is a draft: its consent URL needs `version=beta` (default true, as for an app not yet published). */
+  appDraft?: boolean;
   /** Multiplies every usage-plan rate (refill); 1 = Amazon's real plans. */
   rateScale?: number;
   /** Multiplies every burst (default 1). */
@@ -50,6 +54,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
   const state = new SimulatorState({
     clientId: opts.clientId ?? DEMO_CLIENT_ID,
     clientSecret: opts.clientSecret ?? DEMO_CLIENT_SECRET,
+    applicationId: opts.applicationId ?? DEMO_APPLICATION_ID,
+    appDraft: opts.appDraft ?? true,
     rateScale,
     burstScale,
     reportProcessingMs,
@@ -65,7 +71,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
   return { url, port, state, close: () => http.close() };
 }
 
-export { DEMO_ACCOUNTS, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from './demo-accounts.ts';
+export { DEMO_ACCOUNTS, DEMO_APPLICATION_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from './demo-accounts.ts';
 export type { DemoAccount } from './demo-accounts.ts';
 export { SimulatorState } from './state.ts';
 export type { StateSnapshot } from './state.ts';

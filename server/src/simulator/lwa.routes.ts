@@ -66,7 +66,7 @@ export function handleTokenRequest(state: SimulatorState, params: Record<string,
       break;
     case 'authorization_code':
       if (!params.code) return missing('code');
-      grant = state.grantFromAuthorizationCode(params.code);
+      grant = state.grantFromAuthorizationCode(params.code, params.redirect_uri);
       break;
     case 'client_credentials':
       if (!params.scope || !GRANTLESS_SCOPES.includes(params.scope)) {

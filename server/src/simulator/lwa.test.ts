@@ -100,6 +100,28 @@ describe('LWA token endpoint', () => {
     expect((await tokenRequest(sim, exchange)).json()).toMatchObject({ error: 'invalid_grant' });
   });
 
+  it('a control-issued code bound to a redirect URI is exchanged only with that URI', async () => {
+    const issue = async () =>
+      (
+        await call(sim, {
+          method: 'POST',
+          path: '/_sim/oauth/code',
+          body: { sellerId: healthy.sellerId, redirectUri: 'https://gs.example.com/api/oauth/callback' },
+        })
+      ).json<{ code: string }>().code;
+    const exchange = (code: string, redirectUri?: string) =>
+      tokenRequest(sim, {
+        grant_type: 'authorization_code',
+        code,
+        ...(redirectUri ? { redirect_uri: redirectUri } : {}),
+        client_id: DEMO_CLIENT_ID,
+        client_secret: DEMO_CLIENT_SECRET,
+      });
+    expect((await exchange(await issue())).json()).toMatchObject({ error: 'invalid_grant' });
+    const ok = await exchange(await issue(), 'https://gs.example.com/api/oauth/callback');
+    expect(ok.status, ok.text).toBe(200);
+  });
+
   it('revoking a seller invalidates its refresh token and its access tokens', async () => {
     const accessToken = await accessTokenFor(sim, healthy.refreshToken);
     const revoke = await call(sim, { method: 'POST', path: `/_sim/accounts/${healthy.sellerId}/revoke` });

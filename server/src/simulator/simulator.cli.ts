@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { SCENARIO_DESCRIPTIONS } from './scenarios.ts';
 import { isScenarioName } from './scenarios.ts';
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, startSimulator } from './index.ts';
+import { DEMO_APPLICATION_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, startSimulator } from './index.ts';
 import type { RunningSimulator } from './index.ts';
 
 interface SimulatorCliOptions {
@@ -61,6 +61,8 @@ function printBanner(sim: RunningSimulator, options: SimulatorCliOptions): void 
     'LWA app credentials:',
     `  client id:     ${DEMO_CLIENT_ID}`,
     `  client secret: ${DEMO_CLIENT_SECRET}`,
+    `  app id:        ${DEMO_APPLICATION_ID} (draft: its consent URL needs version=beta)`,
+    `  consent page:  ${sim.url}/apps/authorize/consent`,
     '',
     'Demo accounts:',
   ];

@@ -25,6 +25,10 @@ const AUTHORIZATION_CODE_TTL_MS = 5 * 60_000;
 interface StateOptions {
   clientId: string;
   clientSecret: string;
+  /** The app a consent URL must name (`application_id`). */
+  applicationId: string;
+  /** A draft app is authorized only by a consent URL with `version=beta`, as Amazon's are. */
+  appDraft: boolean;
   rateScale: number;
   burstScale: number;
   reportProcessingMs: number;
@@ -92,6 +96,8 @@ export class SimulatorError extends Error {
 export class SimulatorState {
   readonly clientId: string;
   readonly clientSecret: string;
+  readonly applicationId: string;
+  readonly appDraft: boolean;
   readonly limiter: UsageLimiter;
   private readonly faultBook = new FaultBook();
   private readonly requestCounters = new Counters();
@@ -99,7 +105,10 @@ export class SimulatorState {
   private readonly accounts = new Map<string, AccountRecord>();
   private readonly refreshTokens = new Map<string, { sellerId: string; revoked: boolean }>();
   private readonly accessTokens = new Map<string, { sellerId: string | undefined; expiresAtMs: number }>();
-  private readonly authorizationCodes = new Map<string, { sellerId: string; expiresAtMs: number }>();
+  private readonly authorizationCodes = new Map<
+    string,
+    { sellerId: string; expiresAtMs: number; redirectUri: string | undefined }
+  >();
   private offsetMs = 0;
   private addedCounter = 0;
   private issuedSinceSweep = 0;
@@ -107,6 +116,8 @@ export class SimulatorState {
   constructor(private readonly options: StateOptions) {
     this.clientId = options.clientId;
     this.clientSecret = options.clientSecret;
+    this.applicationId = options.applicationId;
+    this.appDraft = options.appDraft;
     const wallNowMs = options.wallNowMs ?? (() => performance.now());
     this.limiter = new UsageLimiter(options.rateScale, options.burstScale, wallNowMs);
     this.store = new ReportStore(
@@ -203,13 +214,17 @@ export class SimulatorState {
       if (access.sellerId === sellerId) this.accessTokens.delete(token);
   }
 
-  /** What the seller's browser would bring back from Seller Central's consent page. */
-  issueAuthorizationCode(sellerId: string): string {
+  /**
+   * What the seller's browser brings back from Seller Central's consent page: a code that lives five minutes
+   * and, when the consent named a redirect URI, is exchanged only with that same URI (RFC 6749 §4.1.3).
+   */
+  issueAuthorizationCode(sellerId: string, redirectUri?: string): string {
     this.requireAccount(sellerId);
     const code = newAuthorizationCode();
     this.authorizationCodes.set(code, {
       sellerId,
       expiresAtMs: this.now().getTime() + AUTHORIZATION_CODE_TTL_MS,
+      redirectUri,
     });
     return code;
   }
@@ -261,7 +276,8 @@ export class SimulatorState {
     };
   }
 
-  grantFromAuthorizationCode(code: string): TokenGrant {
+  /** Single use: a code is spent by its first exchange, whether that one succeeds or not. */
+  grantFromAuthorizationCode(code: string, redirectUri?: string): TokenGrant {
     const issued = this.authorizationCodes.get(code);
     this.authorizationCodes.delete(code);
     if (!issued || issued.expiresAtMs < this.now().getTime() || !this.accounts.has(issued.sellerId)) {
@@ -269,6 +285,13 @@ export class SimulatorState {
         ok: false,
         error: 'invalid_grant',
         description: 'The request has an invalid grant parameter : code',
+      };
+    }
+    if (issued.redirectUri !== undefined && redirectUri !== issued.redirectUri) {
+      return {
+        ok: false,
+        error: 'invalid_grant',
+        description: 'The request has an invalid grant parameter : redirect_uri',
       };
     }
     this.addedCounter += 1;

@@ -60,6 +60,16 @@ export class AuthRevokedError extends SpApiError {
   }
 }
 
+/**
+ * LWA answered `invalid_grant` to an authorization code: it expired (codes live five minutes), was spent by an
+ * earlier exchange, or was issued for another redirect URI (docs/oauth.md §4). Only a new consent helps.
+ */
+export class AuthorizationCodeRejectedError extends SpApiError {
+  constructor(message: string, ctx: Context) {
+    super(message, { code: 'invalid_grant', ...ctx, retryable: false });
+  }
+}
+
 /** Our app credentials were refused (`invalid_client`) or the call was denied (401/403). */
 export class AuthError extends SpApiError {
   constructor(message: string, ctx: Context) {

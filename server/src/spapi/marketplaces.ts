@@ -176,7 +176,7 @@ export const MARKETPLACES: Readonly<Record<string, MarketplaceInfo>> = Object.fr
     defaultLanguageCode: 'en_IE',
     domainName: 'www.amazon.ie',
   },
-  A1VC38T7YXB5F4: {
+  A1VC38T7YXB528: {
     countryCode: 'JP',
     name: 'Amazon.co.jp',
     region: 'fe',

@@ -7,12 +7,18 @@ import {
 import type { SpApiRegion } from './marketplaces.ts';
 import type { SecretBox } from '../crypto/secrets.ts';
 import type { SellerRateLimiter } from './rate-limiter.ts';
+import { exchangeAuthorizationCode, type ExchangedTokens } from './lwa.ts';
 
 export interface SpApiSettings {
   app: SpApiAppCredentials;
   /** Transport seam: every request goes to this local address (the simulator in demo mode and tests). */
   endpoint: string | undefined;
   timeoutMs?: number;
+  /**
+   * The app as Amazon's consent flow names it (docs/oauth.md §1): its id, and whether it is still a draft.
+   * Undefined when none is configured: accounts are then connected with pasted refresh tokens only.
+   */
+  application?: { id: string; draft: boolean };
 }
 
 type CallSink = (event: SpApiCallEvent) => void;
@@ -80,6 +86,32 @@ export class SpApiClients {
         if (event.outcome === 'throttled') this.limiter.drain(sellerKey, event.operation);
       },
       beforeCall: (operation, signal) => this.limiter.acquire(sellerKey, operation, signal),
+    });
+  }
+
+  /** The app the consent flow authorizes; undefined when the flow is not set up. */
+  get application(): SpApiSettings['application'] {
+    return this.settings.application;
+  }
+
+  /** The transport seam's address: where Amazon, its consent page included, is played by the simulator. */
+  get endpoint(): string | undefined {
+    return this.settings.endpoint;
+  }
+
+  /** Exchanges a consent flow's code for the seller's refresh token, with this app's credentials. */
+  exchangeAuthorizationCode(
+    code: string,
+    redirectUri: string,
+    signal?: AbortSignal,
+  ): Promise<ExchangedTokens> {
+    return exchangeAuthorizationCode({
+      code,
+      redirectUri,
+      app: this.settings.app,
+      endpoint: this.settings.endpoint,
+      timeoutMs: this.settings.timeoutMs,
+      signal,
     });
   }
 
