@@ -279,6 +279,37 @@ describe('sessions', () => {
   });
 });
 
+describe('your profile', () => {
+  it('keeps the time zone times are shown in, and refuses one that does not exist', async () => {
+    const me = await signInAs(app, 'viewer', 'traveller@example.com');
+    const set = await app.inject({
+      method: 'PATCH',
+      url: '/api/auth/me',
+      headers: me.headers,
+      payload: { timeZone: 'Europe/Berlin', displayName: 'Traveller' },
+    });
+    expect(set.statusCode, set.body).toBe(200);
+    expect(set.json()).toMatchObject({ timeZone: 'Europe/Berlin', displayName: 'Traveller' });
+    const session = await app.inject({ method: 'GET', url: '/api/auth/session', headers: me.headers });
+    expect(session.json().user.timeZone).toBe('Europe/Berlin');
+    const bad = await app.inject({
+      method: 'PATCH',
+      url: '/api/auth/me',
+      headers: me.headers,
+      payload: { timeZone: 'Mars/Olympus' },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toMatch(/unknown time zone/);
+    const reset = await app.inject({
+      method: 'PATCH',
+      url: '/api/auth/me',
+      headers: me.headers,
+      payload: { timeZone: null },
+    });
+    expect(reset.json().timeZone).toBeNull();
+  });
+});
+
 describe('invites', () => {
   it('let the invited user set a first password once, and sign in with it', async () => {
     const res = await app.inject({

@@ -39,7 +39,16 @@ export async function findLiveApiToken(db: Db, tokenHash: string) {
   return db
     .selectFrom('api_tokens as t')
     .innerJoin('users as u', 'u.id', 't.user_id')
-    .select(['t.id', 't.scope', 't.last_used_at', 'u.id as user_id', 'u.email', 'u.display_name', 'u.role'])
+    .select([
+      't.id',
+      't.scope',
+      't.last_used_at',
+      'u.id as user_id',
+      'u.email',
+      'u.display_name',
+      'u.role',
+      'u.time_zone',
+    ])
     .where('t.token_hash', '=', tokenHash)
     .where('t.revoked_at', 'is', null)
     .where('u.disabled_at', 'is', null)

@@ -8,8 +8,10 @@ import { countUsers, findUsableInvite, updateUser, useInvite } from './users.rep
 import {
   checkPasswordRules,
   createFirstAdmin,
+  isTimeZone,
   signIn,
   startSession,
+  toAuthUser,
   type ClientInfo,
 } from './auth.service.ts';
 import { clearSessionCookie, setSessionCookie } from './auth.guard.ts';
@@ -22,6 +24,8 @@ import {
   SetupBody,
   SetupStatus,
   SignInBody,
+  ProfilePatch,
+  User,
 } from './auth.schemas.ts';
 import type { AuthUser } from './auth.types.ts';
 
@@ -160,6 +164,32 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
     },
   );
 
+  app.patch(
+    '/auth/me',
+    {
+      config: { access: 'signed-in' },
+      schema: {
+        tags: ['sign-in'],
+        summary: 'Change your display name or the time zone times are shown in',
+        body: ProfilePatch,
+        response: { 200: User, 400: ErrorBody },
+      },
+    },
+    async (request) => {
+      const { timeZone, displayName } = request.body;
+      if (timeZone && !isTimeZone(timeZone)) {
+        throw new AppError(
+          'VALIDATION_FAILED',
+          `unknown time zone ${JSON.stringify(timeZone)} (use an IANA name such as Europe/Berlin)`,
+          [{ path: 'timeZone', message: 'unknown time zone' }],
+        );
+      }
+      const updated = await updateUser(db, request.auth!.user.id, { timeZone, displayName });
+      if (!updated) throw new AppError('NOT_FOUND', 'your user no longer exists');
+      return toAuthUser(updated);
+    },
+  );
+
   app.get(
     '/invites/:token',
     {
@@ -208,11 +238,7 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
         throw new AppError('NOT_FOUND', 'this invite link was used just now');
       const user = await updateUser(db, invite.user_id, { passwordHash });
       if (!user) throw new AppError('NOT_FOUND', 'the invited user no longer exists');
-      return opened(
-        reply,
-        { id: user.id, email: user.email, displayName: user.display_name, role: user.role },
-        client(request),
-      );
+      return opened(reply, toAuthUser(user), client(request));
     },
   );
 };

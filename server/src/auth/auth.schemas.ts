@@ -6,6 +6,8 @@ export const User = z
     email: z.string(),
     displayName: z.string().nullable(),
     role: z.enum(['admin', 'viewer']),
+    /** IANA time zone times are shown in; null: the browser's. */
+    timeZone: z.string().nullable(),
   })
   .describe('User');
 
@@ -71,3 +73,16 @@ export const ApiTokenBody = z
   .object({ name: z.string().trim().min(1).max(100), scope: z.enum(['read', 'full']) })
   .strict();
 export const ApiTokenParams = z.object({ id: z.uuid() });
+
+export const ProfilePatch = z
+  .object({
+    displayName: z.string().trim().min(1).max(200).nullable().optional(),
+    timeZone: z
+      .string()
+      .min(1)
+      .max(100)
+      .nullable()
+      .optional()
+      .describe('IANA name (Europe/Berlin); null: the browser’s'),
+  })
+  .strict();

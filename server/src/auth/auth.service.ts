@@ -44,8 +44,25 @@ export function toAuthUser(row: {
   email: string;
   display_name: string | null;
   role: UserRole;
+  time_zone?: string | null;
 }): AuthUser {
-  return { id: row.id, email: row.email, displayName: row.display_name, role: row.role };
+  return {
+    id: row.id,
+    email: row.email,
+    displayName: row.display_name,
+    role: row.role,
+    timeZone: row.time_zone ?? null,
+  };
+}
+
+/** An IANA time zone name this runtime knows (`Europe/Berlin`), as Intl will format with it. */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function checkPasswordRules(password: string): void {

@@ -10,6 +10,8 @@ export interface AuthUser {
   email: string;
   displayName: string | null;
   role: UserRole;
+  /** IANA name; null: the browser's own. */
+  timeZone: string | null;
 }
 
 export type RequestAuth =

@@ -43,6 +43,7 @@ export async function findLiveSession(db: Db, idHash: string, limits: SessionLim
       'u.email',
       'u.display_name',
       'u.role',
+      'u.time_zone',
     ])
     .where('s.id', '=', idHash)
     .where('s.revoked_at', 'is', null)

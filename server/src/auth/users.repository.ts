@@ -8,6 +8,7 @@ const USER_COLUMNS = [
   'email',
   'display_name',
   'role',
+  'time_zone',
   'created_at',
   'disabled_at',
   'invited_by',
@@ -78,7 +79,13 @@ export async function insertUser(
 export async function updateUser(
   db: Db,
   id: string,
-  patch: { role?: UserRole; disabled?: boolean; passwordHash?: string },
+  patch: {
+    role?: UserRole;
+    disabled?: boolean;
+    passwordHash?: string;
+    displayName?: string | null;
+    timeZone?: string | null;
+  },
 ) {
   return db
     .updateTable('users')
@@ -86,6 +93,8 @@ export async function updateUser(
       ...(patch.role ? { role: patch.role } : {}),
       ...(patch.disabled === undefined ? {} : { disabled_at: patch.disabled ? sql<Date>`now()` : null }),
       ...(patch.passwordHash ? { password_hash: patch.passwordHash } : {}),
+      ...(patch.displayName === undefined ? {} : { display_name: patch.displayName }),
+      ...(patch.timeZone === undefined ? {} : { time_zone: patch.timeZone }),
     })
     .where('id', '=', id)
     .returning(USER_COLUMNS)

@@ -35,6 +35,7 @@ const listed = (u: Omit<UserRow, 'has_password'> & { has_password?: unknown }) =
   email: u.email,
   displayName: u.display_name,
   role: u.role,
+  timeZone: u.time_zone,
   createdAt: u.created_at.toISOString(),
   disabled: u.disabled_at !== null,
   hasPassword: Boolean(u.has_password),
