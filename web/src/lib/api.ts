@@ -122,6 +122,8 @@ function isErrorBody(body: unknown): body is ApiErrorBody {
 
 // The API's answers, typed from the server's own schemas (types only: nothing of the server is bundled).
 export type {
+  ConnectOutcome,
+  ConsentStarted,
   Health,
   Overview,
   PollRunInfo,

@@ -1,4 +1,4 @@
-import { api, ApiError, type SellerAccount } from '$lib/api';
+import { api, ApiError, type PollRunInfo, type SellerAccount } from '$lib/api';
 import type { ConnectOutcome } from '@good-standing/server/api-types.ts';
 import type { PageLoad } from './$types';
 
@@ -130,6 +130,8 @@ export interface ConnectResult extends Explanation {
   account: { id: string; name: string | null } | null;
   /** Amazon's own error code, for authorization_failed. */
   amazonError: string | null;
+  /** The account's newest poll run: for a connected account, the first poll the callback queued. */
+  firstPoll: PollRunInfo | null;
 }
 
 export const load: PageLoad = async ({ fetch, url }): Promise<{ result: ConnectResult }> => {
@@ -137,10 +139,16 @@ export const load: PageLoad = async ({ fetch, url }): Promise<{ result: ConnectR
   const outcome = code !== null && Object.hasOwn(EXPLANATIONS, code) ? (code as ConnectOutcome) : null;
   const accountId = url.searchParams.get('account');
   let account: ConnectResult['account'] = null;
+  let firstPoll: PollRunInfo | null = null;
   if (outcome && accountId && UUID.test(accountId)) {
     account = { id: accountId, name: null };
     try {
-      account.name = (await api<SellerAccount>(fetch, `/api/accounts/${accountId}`)).name;
+      const [found, runs] = await Promise.all([
+        api<SellerAccount>(fetch, `/api/accounts/${accountId}`),
+        outcome === 'connected' ? api<PollRunInfo[]>(fetch, `/api/accounts/${accountId}/poll-runs`) : [],
+      ]);
+      account.name = found.name;
+      firstPoll = runs[0] ?? null;
     } catch (error) {
       // The name is a courtesy: without it (signed out, account gone) the outcome still says what happened.
       if (!(error instanceof ApiError)) throw error;
@@ -153,6 +161,7 @@ export const load: PageLoad = async ({ fetch, url }): Promise<{ result: ConnectR
       outcome,
       account,
       amazonError: amazonError && /^[a-z_]{1,64}$/.test(amazonError) ? amazonError : null,
+      firstPoll,
     },
   };
 };
