@@ -1,0 +1,138 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../helpers/browser.ts';
+import { checkPage, PageProblems, WIDTHS } from '../helpers/pages.ts';
+import { freePort } from '../helpers/processes.ts';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
+
+// Connecting a seller through Amazon's consent page, in demo mode: the server's own simulator plays Seller
+// Central (a consent form listing its sellers, Approve and Deny) on a port the test chooses, so the test can add
+// a seller that is not connected yet.
+
+let server: ServerProcess;
+let simulatorUrl: string;
+/** The seller the first test connects; the last one disconnects and deletes it. */
+let connectedSellerId: string;
+let browser: Browser;
+const problems = new PageProblems();
+const contexts: BrowserContext[] = [];
+
+const at = (path: string) => server.url + path;
+
+async function newPage(width: number = WIDTHS.desktop): Promise<Page> {
+  const context = problems.watch(await browser.newContext({ viewport: { width, height: 800 } }));
+  contexts.push(context);
+  return context.newPage();
+}
+
+/** A seller the simulator knows and Good Standing does not have yet. */
+async function addSimulatedSeller(name: string): Promise<string> {
+  const response = await fetch(`${simulatorUrl}/_sim/accounts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name, region: 'na', marketplaceIds: ['ATVPDKIKX0DER'], scenario: 'healthy' }),
+  });
+  expect(response.status, await response.clone().text()).toBe(201);
+  return ((await response.json()) as { sellerId: string }).sellerId;
+}
+
+/** From the accounts page to the simulator's consent form, the way an admin goes. */
+async function startConnecting(page: Page): Promise<void> {
+  await page.goto(at('/settings/accounts'));
+  await page.getByRole('button', { name: 'Connect an Amazon account' }).click();
+  await page.getByLabel('Where the seller sells').selectOption({ label: 'North America' });
+  await page.getByRole('button', { name: 'Continue to Amazon' }).click();
+  await page.waitForURL((url) => url.href.startsWith(`${simulatorUrl}/apps/authorize/consent`));
+}
+
+beforeAll(async () => {
+  const simulatorPort = await freePort();
+  simulatorUrl = `http://127.0.0.1:${simulatorPort}`;
+  server = await startServerProcess('demo', { SIMULATOR_PORT: String(simulatorPort) });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+afterEach(async () => {
+  for (const context of contexts.splice(0)) await context.close();
+  expect(problems.take(), 'errors and CSP violations in the pages').toEqual([]);
+});
+
+describe("connecting through Amazon's consent page", () => {
+  it('approving connects the seller and shows its first poll', async () => {
+    const sellerId = (connectedSellerId = await addSimulatedSeller('Harbor Lane Goods'));
+    const page = await newPage();
+    await startConnecting(page);
+
+    await page.getByLabel(new RegExp(`Harbor Lane Goods \\(${sellerId}`)).check();
+    await page.getByRole('button', { name: 'Approve' }).click();
+
+    await page.waitForURL((url) => url.pathname === '/settings/accounts/connect-result');
+    expect(new URL(page.url()).searchParams.get('outcome')).toBe('connected');
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Account connected');
+    // The account is named as Amazon registered its business: the simulator's seller name unless told otherwise.
+    expect(await page.getByTestId('connected-account').textContent()).toBeTruthy();
+    const firstPoll = page.getByTestId('first-poll');
+    await expect.poll(() => firstPoll.getAttribute('data-status'), { timeout: 60_000 }).toBe('succeeded');
+    expect(await firstPoll.textContent()).toMatch(/done — [1-9]\d* figures? stored/);
+    await checkPage(page, 'connect-result');
+
+    await page.goto(at('/settings/accounts'));
+    const account = page.getByTestId('account').filter({ hasText: sellerId });
+    expect(await account.count()).toBe(1);
+    expect(await account.locator('.badge').textContent()).toContain('Connected');
+  });
+
+  it('denying connects nothing and says why', async () => {
+    await addSimulatedSeller('Quiet Cove Crafts');
+    const page = await newPage(WIDTHS.phone);
+    await page.goto(at('/settings/accounts'));
+    const before = await page.getByTestId('account').count();
+    await startConnecting(page);
+
+    await page.getByRole('button', { name: 'Deny' }).click();
+
+    await page.waitForURL((url) => url.pathname === '/settings/accounts/connect-result');
+    expect(new URL(page.url()).searchParams.get('outcome')).toBe('denied');
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Amazon was not authorized');
+    expect(await page.getByTestId('connect-result').textContent()).toContain(
+      "The authorization was cancelled on Amazon's consent page",
+    );
+    await checkPage(page, 'connect-result-denied');
+
+    await page.getByRole('link', { name: 'Back to the accounts settings' }).click();
+    await page.waitForURL(at('/settings/accounts'));
+    expect(await page.getByTestId('account').count()).toBe(before);
+  });
+
+  it('disconnects the account, then deletes it once its name is typed', async () => {
+    const page = await newPage();
+    await page.goto(at('/settings/accounts'));
+    const account = page.getByTestId('account').filter({ hasText: connectedSellerId });
+    const name = (await account.getByRole('heading', { level: 2 }).textContent()) ?? '';
+
+    await account.getByRole('button', { name: 'Disconnect', exact: true }).click();
+    await page
+      .getByRole('dialog', { name: `Disconnect ${name}?` })
+      .getByRole('button', { name: 'Disconnect' })
+      .click();
+    await expect.poll(() => account.locator('.badge').textContent()).toBe('Disconnected');
+    expect(await account.getByRole('button', { name: 'Reconnect through Amazon' }).count()).toBe(1);
+
+    await account.getByRole('button', { name: 'Delete', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: `Delete ${name}?` });
+    const confirm = dialog.getByRole('button', { name: 'Delete for good' });
+    const typed = dialog.getByLabel(/to confirm/);
+    expect(await confirm.isDisabled()).toBe(true);
+    await typed.fill(`${name} (not quite)`);
+    expect(await confirm.isDisabled()).toBe(true);
+    await checkPage(page, 'accounts-delete-dialog');
+    await typed.fill(name);
+    await confirm.click();
+    await expect.poll(() => account.count()).toBe(0);
+  });
+});
