@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS } from '@good-standing/server/simulator/index.ts';
 import { launchBrowser } from '../helpers/browser.ts';
-import { checkPage, PageProblems, WIDTHS } from '../helpers/pages.ts';
+import { checkPage, PageProblems, screenshotPath, WIDTHS } from '../helpers/pages.ts';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
 
 // Demo mode on the server's own process: no SP-API credentials, the server's own simulator and demo sellers,
@@ -51,6 +51,8 @@ describe('demo mode', () => {
     expect(new URL(page.url()).pathname).toBe('/');
     expect(await page.getByTestId('demo-notice').textContent()).toBe(NOTICE);
     expect(await page.getByTestId('overview-account').count()).toBe(DEMO_ACCOUNTS.length);
+    expect(await page.getByRole('button', { name: 'Sign out' }).isDisabled()).toBe(true);
+    await page.screenshot({ path: screenshotPath('demo-no-javascript', WIDTHS.desktop), fullPage: true });
 
     const cookie = (await page.context().cookies()).find((c) => c.name === 'gs_session');
     expect(cookie, 'the session cookie the API set').toBeDefined();
