@@ -4,6 +4,14 @@ import type { Account } from './accounts/accounts.schemas.ts';
 import type { PollRun, RefreshAccepted, RefreshManyAccepted } from './poller/poller.schemas.ts';
 import type { ConnectOutcome as ConnectOutcomeType, StartConsentResponse } from './oauth/oauth.schemas.ts';
 import type {
+  ApiTokenCreated,
+  ApiTokenListed,
+  Invited as InvitedSchema,
+  SessionInfo,
+  User as UserSchema,
+  UserListed,
+} from './auth/auth.schemas.ts';
+import type {
   Overview as OverviewSchema,
   Series as SeriesSchema,
   StatusChange as StatusChangeSchema,
@@ -28,3 +36,11 @@ export type WarningState = z.infer<typeof WarningStateItem>;
 export type ConsentStarted = z.infer<typeof StartConsentResponse>;
 /** How a connection through Amazon's consent page ended: `?outcome=` of /settings/accounts/connect-result. */
 export type ConnectOutcome = ConnectOutcomeType;
+export type User = z.infer<typeof UserSchema>;
+/** `demo`: the server signed the demo admin in by itself. */
+export type Session = z.infer<typeof SessionInfo>;
+export type ManagedUser = z.infer<typeof UserListed>;
+export type Invited = z.infer<typeof InvitedSchema>;
+export type ApiToken = z.infer<typeof ApiTokenListed>;
+/** Its `token` is shown once: the server keeps only its hash. */
+export type CreatedToken = z.infer<typeof ApiTokenCreated>;

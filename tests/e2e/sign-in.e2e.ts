@@ -283,6 +283,25 @@ describe('every page', () => {
   });
 });
 
+describe('your profile', () => {
+  it('keeps the time zone you choose, and goes back to the browser’s', async () => {
+    const page = await adminAt('/settings/profile');
+    const zone = page.getByRole('combobox', { name: 'Time zone' });
+    await zone.selectOption('Europe/Berlin');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('Saved.');
+    const session = await page.request.get(at('/api/auth/session'));
+    expect((await session.json()).user.timeZone).toBe('Europe/Berlin');
+    await page.reload();
+    expect(await page.getByRole('combobox', { name: 'Time zone' }).inputValue()).toBe('Europe/Berlin');
+    await page.getByRole('combobox', { name: 'Time zone' }).selectOption('');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect
+      .poll(async () => (await (await page.request.get(at('/api/auth/session'))).json()).user.timeZone)
+      .toBeNull();
+  });
+});
+
 // Last: it ends the admin session the other tests use.
 describe('signing out everywhere', () => {
   it('signs out everywhere: another browser signed in as the same user is signed out too', async () => {

@@ -35,9 +35,8 @@ export const handle: Handle = async ({ event, resolve }) => {
 };
 
 /**
- * Pages carry the visitor's session and CSRF token: nothing stores them. And never a 304: Kit's answers it
- * without the page's Content-Security-Policy, so the browser would keep the server's own policy (helmet's, sent
- * with every answer) for the cached page, and that one refuses Kit's start-up script.
+ * Pages carry the visitor's session, CSRF token and sellers' figures: no cache, shared or private, keeps them,
+ * and a revisit is always a fresh page with its own Content-Security-Policy (never a 304 without one).
  */
 function uncached(response: Response): Response {
   response.headers.set('cache-control', 'no-store');

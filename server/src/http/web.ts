@@ -51,6 +51,9 @@ export async function registerWeb(app: FastifyInstance, opts: WebOptions): Promi
       // From here on Node's response is the handler's: Fastify must not send or serialize anything.
       reply.hijack();
       const res = reply.raw;
+      // The pages carry SvelteKit's own policy (hashes of its inline scripts, web/svelte.config.js); helmet's
+      // stricter one would replace it on a 304 and block the page's start-up script.
+      res.removeHeader('content-security-policy');
       try {
         await handler(request.raw, res, (error?: unknown) => {
           if (error) request.log.error({ err: error }, 'dashboard handler failed');

@@ -3,8 +3,6 @@
  * carries the visitor's cookies and its response is inlined into the page for hydration.
  */
 
-import type * as auth from '@good-standing/server/auth/auth.schemas.ts';
-
 export type Fetch = typeof fetch;
 
 /** The server's uniform error body (server/src/http/errors.ts). */
@@ -134,21 +132,12 @@ export type {
   StatusChange,
   Violations,
   WarningState,
+  User,
+  Session,
+  ManagedUser,
+  Invited,
+  ApiToken,
+  CreatedToken,
 } from '@good-standing/server/api-types.ts';
-
-// Sign-in, users and API tokens, from the auth feature's schemas (types only, like the block above; api-types.ts
-// does not list them yet).
-
-/** What a server schema parses to: zod's `z.infer`, without the web app depending on zod itself. */
-type Parsed<Schema> = Schema extends { _output: infer Output } ? Output : never;
-
-export type User = Parsed<typeof auth.User>;
-export type Role = User['role'];
-/** `demo`: the server signed the demo admin in by itself. */
-export type Session = Parsed<typeof auth.SessionInfo>;
-export type ManagedUser = Parsed<typeof auth.UserListed>;
-export type Invited = Parsed<typeof auth.Invited>;
-export type ApiToken = Parsed<typeof auth.ApiTokenListed>;
-export type TokenScope = ApiToken['scope'];
-/** Its `token` is shown once: the server keeps only its hash. */
-export type CreatedToken = Parsed<typeof auth.ApiTokenCreated>;
+export type Role = import('@good-standing/server/api-types.ts').User['role'];
+export type TokenScope = import('@good-standing/server/api-types.ts').ApiToken['scope'];
