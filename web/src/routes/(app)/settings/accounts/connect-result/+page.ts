@@ -18,8 +18,8 @@ const EXPLANATIONS: Record<ConnectOutcome, Explanation> = {
   connected: {
     tone: 'good',
     title: 'Account connected',
-    happened: 'Amazon authorized Good Standing for this seller. Its first poll is on its way.',
-    next: 'Its figures appear in the overview within a few minutes.',
+    happened: 'Amazon authorized Good Standing for this seller.',
+    next: 'Its figures are in the overview as soon as its first poll is done.',
   },
   denied: {
     tone: 'warning',
