@@ -26,6 +26,7 @@ import { registerAuthGuard } from './auth/auth.guard.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import { usersRoutes } from './auth/users.routes.ts';
 import { ensureFirstAdmin } from './auth/auth.service.ts';
+import { createSignInCleanupJob } from './auth/cleanup-job.ts';
 import './auth/auth.types.ts';
 
 export interface AppDeps {
@@ -132,6 +133,9 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
       hsts: secureCookies,
     });
     await ensureFirstAdmin(database.db, config.auth.firstAdmin, app.log);
+    const cleanup = createSignInCleanupJob(database.db, app.log.child({ component: 'sign-in-cleanup' }));
+    app.addHook('onListen', async () => cleanup.start());
+    app.addHook('onClose', () => cleanup.stop());
     await registerAuthGuard(app, {
       db: database.db,
       limits,

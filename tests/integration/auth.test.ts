@@ -7,6 +7,7 @@ import type { RunningSimulator } from '@good-standing/server/simulator/index.ts'
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { demoApp, startTestSimulator } from '../helpers/poller.ts';
 import { signInAs, TEST_PASSWORD, type SignedIn } from '../helpers/auth.ts';
+import { removeSpentSignInRecords } from '@good-standing/server/auth/cleanup-job.ts';
 
 // Who may call what: every registered API route refuses an anonymous request and, where it is for admins, a
 // viewer; sessions end when they should; CSRF and guessing are refused. Real Postgres, real routes.
@@ -399,6 +400,27 @@ describe('API tokens', () => {
     ).toBe(204);
     const after = await app.inject({ method: 'GET', url: '/api/overview', headers: bearer });
     expect(after.statusCode).toBe(401);
+  });
+});
+
+describe('spent sign-in records', () => {
+  it('are removed after a week’s grace; live sessions and recent failures stay', async () => {
+    const live = await signInAs(app, 'viewer', 'still-here@example.com');
+    const gone = await signInAs(app, 'viewer', 'long-gone@example.com');
+    await sql`update sessions set expires_at = now() - interval '8 days' where user_id = ${gone.userId}`.execute(
+      t.db,
+    );
+    await sql`insert into sign_in_failures (email, at) values ('old@example.com', now() - interval '2 days'),
+      ('recent@example.com', now())`.execute(t.db);
+    const removed = await removeSpentSignInRecords(t.db);
+    expect(removed.sessions).toBeGreaterThanOrEqual(1);
+    expect(removed.failures).toBeGreaterThanOrEqual(1);
+    const left = await t.db.selectFrom('sessions').select('user_id').execute();
+    expect(left.map((r) => r.user_id)).toContain(live.userId);
+    expect(left.map((r) => r.user_id)).not.toContain(gone.userId);
+    const failures = await t.db.selectFrom('sign_in_failures').select('email').execute();
+    expect(failures.map((f) => f.email)).toContain('recent@example.com');
+    expect(failures.map((f) => f.email)).not.toContain('old@example.com');
   });
 });
 
