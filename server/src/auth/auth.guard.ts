@@ -106,8 +106,9 @@ async function authenticate(request: FastifyRequest, options: AuthGuardOptions):
       };
     }
   }
-  // A cross-site page cannot send this API a JSON POST, PUT, PATCH or DELETE (no CORS is granted), so acting as
-  // the demo admin for a request with no cookie hands a rebinding-free local demo nothing to a foreign site.
+  // Demo mode: a request with no credentials acts as the demo admin, so the README's curl recipe works. A foreign
+  // page still gets nothing: it cannot send this API a JSON POST, or a PUT, PATCH or DELETE (no CORS is granted),
+  // nor read its answers (the Host guard stops DNS rebinding).
   if (options.demo) return { kind: 'demo', user: await demoAdmin(options.db) };
   return null;
 }
