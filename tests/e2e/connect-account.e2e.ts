@@ -1,29 +1,23 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../helpers/browser.ts';
-import { checkPage, PageProblems, WIDTHS } from '../helpers/pages.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { browserSuite } from '../helpers/browser-suite.ts';
+import { checkPage, WIDTHS } from '../helpers/pages.ts';
 import { freePort } from '../helpers/processes.ts';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
+import { startServerProcess } from '../helpers/server-process.ts';
 
 // Connecting a seller through Amazon's consent page, in demo mode: the server's own simulator plays Seller
 // Central (a consent form listing its sellers, Approve and Deny) on a port the test chooses, so the test can add
 // a seller that is not connected yet.
 
-let server: ServerProcess;
 let simulatorUrl: string;
 /** The seller the first test connects; the last one disconnects and deletes it. */
 let connectedSellerId: string;
-let browser: Browser;
-const problems = new PageProblems();
-const contexts: BrowserContext[] = [];
 
-const at = (path: string) => server.url + path;
-
-async function newPage(width: number = WIDTHS.desktop): Promise<Page> {
-  const context = problems.watch(await browser.newContext({ viewport: { width, height: 800 } }));
-  contexts.push(context);
-  return context.newPage();
-}
+const { at, newPage } = browserSuite(async () => {
+  const simulatorPort = await freePort();
+  simulatorUrl = `http://127.0.0.1:${simulatorPort}`;
+  return startServerProcess('demo', { SIMULATOR_PORT: String(simulatorPort) });
+});
 
 /** A seller the simulator knows and Good Standing does not have yet. */
 async function addSimulatedSeller(name: string): Promise<string> {
@@ -44,23 +38,6 @@ async function startConnecting(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Continue to Amazon' }).click();
   await page.waitForURL((url) => url.href.startsWith(`${simulatorUrl}/apps/authorize/consent`));
 }
-
-beforeAll(async () => {
-  const simulatorPort = await freePort();
-  simulatorUrl = `http://127.0.0.1:${simulatorPort}`;
-  server = await startServerProcess('demo', { SIMULATOR_PORT: String(simulatorPort) });
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-afterEach(async () => {
-  for (const context of contexts.splice(0)) await context.close();
-  expect(problems.take(), 'errors and CSP violations in the pages').toEqual([]);
-});
 
 describe("connecting through Amazon's consent page", () => {
   it('approving connects the seller and shows its first poll', async () => {

@@ -1,45 +1,15 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS } from '@good-standing/server/simulator/index.ts';
-import { launchBrowser } from '../helpers/browser.ts';
-import { checkPage, PageProblems, screenshotPath, WIDTHS } from '../helpers/pages.ts';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
+import { browserSuite } from '../helpers/browser-suite.ts';
+import { checkPage, screenshotPath, WIDTHS } from '../helpers/pages.ts';
+import { startServerProcess } from '../helpers/server-process.ts';
 
 // Demo mode on the server's own process: no SP-API credentials, the server's own simulator and demo sellers,
 // and the demo admin signed in by the API on the first request that has no session.
 
 const NOTICE = 'Demo mode — you are signed in as the demo admin; data comes from the built-in simulator';
 
-let server: ServerProcess;
-let browser: Browser;
-const problems = new PageProblems();
-const contexts: BrowserContext[] = [];
-
-const at = (path: string) => server.url + path;
-
-async function newPage(
-  width: number = WIDTHS.desktop,
-  options: { javaScriptEnabled?: boolean } = {},
-): Promise<Page> {
-  const context = problems.watch(await browser.newContext({ viewport: { width, height: 800 }, ...options }));
-  contexts.push(context);
-  return context.newPage();
-}
-
-beforeAll(async () => {
-  server = await startServerProcess('demo');
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-afterEach(async () => {
-  for (const context of contexts.splice(0)) await context.close();
-  expect(problems.take(), 'errors and CSP violations in the pages').toEqual([]);
-});
+const { at, newPage } = browserSuite(() => startServerProcess('demo'));
 
 describe('demo mode', () => {
   it('signs the demo admin in on the server: the first page is rendered signed in and keeps the cookie', async () => {

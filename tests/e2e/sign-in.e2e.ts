@@ -1,8 +1,8 @@
-import type { Browser, BrowserContext, Cookie, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../helpers/browser.ts';
-import { checkPage, isFocused, PageProblems, WIDTHS } from '../helpers/pages.ts';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
+import type { Cookie, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { browserSuite } from '../helpers/browser-suite.ts';
+import { checkPage, isFocused, WIDTHS } from '../helpers/pages.ts';
+import { startServerProcess } from '../helpers/server-process.ts';
 
 // From the first visit to signing out, on the server's own process in live mode (Amazon played by the
 // simulator): nobody is signed in by itself, so every step is the user's. The tests run in order and share the
@@ -12,25 +12,14 @@ import { startServerProcess, type ServerProcess } from '../helpers/server-proces
 const ADMIN = { name: 'Ada Admin', email: 'ada@example.com', password: 'correct horse battery staple' };
 const VIEWER = { email: 'vic@example.com', password: 'a viewer password 1234' };
 
-let server: ServerProcess;
-let browser: Browser;
 let adminCookies: Cookie[] = [];
 let viewerCookies: Cookie[] = [];
-const problems = new PageProblems();
-const contexts: BrowserContext[] = [];
 
-const at = (path: string) => server.url + path;
+const { at, newPage } = browserSuite(() => startServerProcess('live'));
 const pathOf = (page: Page) => {
   const url = new URL(page.url());
   return url.pathname + url.search;
 };
-
-async function newPage(width: number = WIDTHS.desktop, cookies: Cookie[] = []): Promise<Page> {
-  const context = problems.watch(await browser.newContext({ viewport: { width, height: 800 } }));
-  contexts.push(context);
-  await context.addCookies(cookies);
-  return context.newPage();
-}
 
 async function signIn(page: Page, who: { email: string; password: string }): Promise<void> {
   await page.getByLabel('Email').fill(who.email);
@@ -40,26 +29,11 @@ async function signIn(page: Page, who: { email: string; password: string }): Pro
 
 /** A page at `path` in the admin's session from setup. */
 async function adminAt(path: string, width: number = WIDTHS.desktop): Promise<Page> {
-  const page = await newPage(width, adminCookies);
+  const page = await newPage(width, { cookies: adminCookies });
   await page.goto(at(path));
   expect(pathOf(page)).toBe(path);
   return page;
 }
-
-beforeAll(async () => {
-  server = await startServerProcess('live');
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-afterEach(async () => {
-  for (const context of contexts.splice(0)) await context.close();
-  expect(problems.take(), 'errors and CSP violations in the pages').toEqual([]);
-});
 
 describe('first run', () => {
   it('sends every page to setup while nobody has an account', async () => {
@@ -185,7 +159,7 @@ describe('users and roles', () => {
   });
 
   it('a viewer sees no admin controls and gets a 403 page on admin pages', async () => {
-    const page = await newPage(WIDTHS.desktop, viewerCookies);
+    const page = await newPage(WIDTHS.desktop, { cookies: viewerCookies });
     await page.goto(at('/settings/accounts'));
     expect(await page.getByRole('button', { name: 'Connect an Amazon account' }).count()).toBe(0);
     const sections = page.getByRole('navigation', { name: 'Settings' }).getByRole('link');
@@ -199,7 +173,7 @@ describe('users and roles', () => {
       );
     }
     await checkPage(page, 'forbidden');
-    const phone = await newPage(WIDTHS.phone, viewerCookies);
+    const phone = await newPage(WIDTHS.phone, { cookies: viewerCookies });
     await phone.goto(at('/settings/users'));
     await checkPage(phone, 'forbidden');
   });
