@@ -12,6 +12,9 @@ import type {
   UserListed,
 } from './auth/auth.schemas.ts';
 import type {
+  Board as BoardSchema,
+  OverviewAccount as OverviewAccountSchema,
+  OverviewVersion as OverviewVersionSchema,
   Overview as OverviewSchema,
   Series as SeriesSchema,
   StatusChange as StatusChangeSchema,
@@ -29,6 +32,11 @@ export type PollRunInfo = z.infer<typeof PollRun>;
 export type RefreshQueued = z.infer<typeof RefreshAccepted>;
 export type RefreshManyQueued = z.infer<typeof RefreshManyAccepted>;
 export type Overview = z.infer<typeof OverviewSchema>;
+export type OverviewAccount = z.infer<typeof OverviewAccountSchema>;
+export type Board = z.infer<typeof BoardSchema>;
+export type BoardRow = Board['rows'][number];
+export type BoardFigure = NonNullable<BoardRow['figures'][number]>;
+export type OverviewVersion = z.infer<typeof OverviewVersionSchema>;
 export type Series = z.infer<typeof SeriesSchema>;
 export type StatusChange = z.infer<typeof StatusChangeSchema>;
 export type Violations = z.infer<typeof ViolationsSchema>;

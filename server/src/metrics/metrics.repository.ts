@@ -148,6 +148,42 @@ export async function writeHealthSnapshot(
         .where('metric_latest.captured_at', '<=', (eb) => eb.ref('excluded.captured_at')),
     )
     .execute();
+  // The day's last figure: a later capture of the same UTC day replaces it, an earlier one arriving late does not.
+  const day = input.capturedAt.toISOString().slice(0, 10);
+  await tx
+    .insertInto('metric_daily')
+    .values(
+      figures.map((f) => ({
+        ...f,
+        account_id: input.accountId,
+        marketplace_id: health.marketplaceId,
+        source: input.source,
+        day,
+        captured_at: input.capturedAt,
+        granularity: input.granularity,
+        snapshot_id: header.id,
+      })),
+    )
+    .onConflict((oc) =>
+      oc
+        .columns(['account_id', 'marketplace_id', 'metric', 'channel', 'window_days', 'source', 'day'])
+        .doUpdateSet((eb) => ({
+          captured_at: eb.ref('excluded.captured_at'),
+          granularity: eb.ref('excluded.granularity'),
+          rate: eb.ref('excluded.rate'),
+          numerator: eb.ref('excluded.numerator'),
+          denominator: eb.ref('excluded.denominator'),
+          status: eb.ref('excluded.status'),
+          target_value: eb.ref('excluded.target_value'),
+          target_condition: eb.ref('excluded.target_condition'),
+          window_from: eb.ref('excluded.window_from'),
+          window_to: eb.ref('excluded.window_to'),
+          parts: eb.ref('excluded.parts'),
+          snapshot_id: eb.ref('excluded.snapshot_id'),
+        }))
+        .where('metric_daily.captured_at', '<=', (eb) => eb.ref('excluded.captured_at')),
+    )
+    .execute();
   return { snapshotId: header.id, figuresWritten: figures.length };
 }
 
@@ -270,44 +306,46 @@ export type Resolution = 'report' | 'day';
 
 /**
  * The series of one account in a time range as the API's JSON text (see `Series` in metrics.schemas.ts), built
- * by Postgres (instants as its JSON writes them: ISO 8601 with an offset): a year of figures is tens of thousands of values, which Postgres aggregates in a few milliseconds
- * while parsing them into rows and back into JSON would cost a Node process ten times that.
+ * by Postgres (instants as its JSON writes them: ISO 8601 with an offset): a year of figures is tens of thousands
+ * of values, which Postgres aggregates in a few milliseconds while parsing them into rows and back into JSON would
+ * cost a Node process ten times that.
  *
- * At `day` resolution each UTC day keeps its last snapshot per marketplace and source: Amazon moves its figures
- * at most daily, so that point stands for the day.
+ * At `day` resolution each UTC day keeps its last figure per metric and source, read from `metric_daily` (one row
+ * per day, written by ingest): Amazon moves its figures at most daily, so that point stands for the day.
  */
 export async function seriesJson(
   db: Db,
   query: RangeQuery & { metrics?: string[]; resolution: Resolution },
 ): Promise<string> {
-  const marketplaces = query.marketplaceIds?.length
-    ? sql`and h.marketplace_id in (${sql.join(query.marketplaceIds)})`
-    : sql``;
-  const until = query.to ? sql`and h.captured_at <= ${query.to}` : sql``;
-  const metrics = query.metrics?.length ? sql`and m.metric in (${sql.join(query.metrics)})` : sql``;
-  const range = sql`h.account_id = ${query.accountId} and h.captured_at >= ${query.from} ${until} ${marketplaces}`;
-  const snapshots =
+  const inRange = (alias: 'h' | 'd') => {
+    const ref = (column: string) => sql.ref(`${alias}.${column}`);
+    const marketplaces = query.marketplaceIds?.length
+      ? sql`and ${ref('marketplace_id')} in (${sql.join(query.marketplaceIds)})`
+      : sql``;
+    const until = query.to ? sql`and ${ref('captured_at')} <= ${query.to}` : sql``;
+    return sql`${ref('account_id')} = ${query.accountId} and ${ref('captured_at')} >= ${query.from} ${until}
+      ${marketplaces}`;
+  };
+  const metricIn = (alias: 'm' | 'd') =>
+    query.metrics?.length ? sql`and ${sql.ref(`${alias}.metric`)} in (${sql.join(query.metrics)})` : sql``;
+  const figures =
     query.resolution === 'day'
-      ? sql`select distinct on (h.marketplace_id, h.source, h.granularity, date_trunc('day', h.captured_at, 'UTC'))
-            h.id, h.marketplace_id, h.captured_at, h.source, h.granularity
-          from health_snapshots h where ${range}
-          order by h.marketplace_id, h.source, h.granularity, date_trunc('day', h.captured_at, 'UTC'),
-            h.captured_at desc`
-      : sql`select h.id, h.marketplace_id, h.captured_at, h.source, h.granularity
-          from health_snapshots h where ${range}`;
+      ? sql`select d.marketplace_id, d.captured_at, d.source, d.granularity, d.metric, d.channel, d.window_days,
+            d.rate, d.numerator, d.denominator, d.status, d.target_value, d.target_condition, d.window_from,
+            d.window_to, d.parts
+          from metric_daily d
+          where ${inRange('d')} and d.day >= (${query.from}::timestamptz at time zone 'UTC')::date ${metricIn('d')}`
+      : // Lateral, so each snapshot's figures are looked up by its id rather than hashing the figure table.
+        sql`select h.marketplace_id, h.captured_at, h.source, h.granularity, m.metric, m.channel, m.window_days,
+            m.rate, m.numerator, m.denominator, m.status, m.target_value, m.target_condition, m.window_from,
+            m.window_to, m.parts
+          from health_snapshots h cross join lateral (
+            select * from metric_snapshots m where m.snapshot_id = h.id ${metricIn('m')}
+          ) m
+          where ${inRange('h')}`;
   const column = (expression: ReturnType<typeof sql>) => sql`json_agg(${expression} order by f.captured_at)`;
   const result = await sql<{ body: string }>`
-    with s as (${snapshots}),
-    f as (
-      select s.marketplace_id, s.captured_at, s.source, s.granularity, m.metric, m.channel, m.window_days, m.rate,
-        m.numerator, m.denominator, m.status, m.target_value, m.target_condition, m.window_from, m.window_to,
-        m.parts
-      -- Lateral, so each snapshot's figures are looked up by its id: the planner cannot tell how few snapshots a
-      -- day's resolution keeps, and would otherwise hash the whole figure table.
-      from s cross join lateral (
-        select * from metric_snapshots m where m.snapshot_id = s.id ${metrics}
-      ) m
-    ),
+    with f as (${figures}),
     g as (
       select f.marketplace_id, f.metric, f.channel, f.window_days, json_build_object(
         'marketplaceId', f.marketplace_id,
@@ -342,6 +380,34 @@ export async function seriesJson(
         '[]'::json)
     )::text as body`.execute(db);
   return result.rows[0]!.body;
+}
+
+/**
+ * Each account's daily figures of the given metrics over the `days` UTC days up to its marketplace's newest
+ * report (Amazon's clock, which a simulator may run ahead of ours), oldest first: the overview's sparklines.
+ */
+export async function recentDailyRates(
+  db: Db,
+  query: { accountIds: string[]; metrics: readonly string[]; days: number },
+) {
+  if (query.accountIds.length === 0) return [];
+  const { rows } = await sql<{
+    account_id: string;
+    marketplace_id: string;
+    metric: string;
+    channel: string;
+    window_days: number | null;
+    day: string;
+    rate: number | null;
+  }>`select d.account_id, d.marketplace_id, d.metric, d.channel, d.window_days, d.day::text as day, d.rate
+    from account_marketplaces am
+    join metric_daily d on d.account_id = am.account_id and d.marketplace_id = am.marketplace_id
+      and d.source = 'report'
+      and d.day > (am.last_report_at at time zone 'UTC')::date - ${query.days}::int
+    where am.account_id in (${sql.join(query.accountIds)}) and am.last_report_at is not null
+      and d.metric in (${sql.join([...query.metrics])})
+    order by d.account_id, d.marketplace_id, d.metric, d.channel, d.window_days, d.day`.execute(db);
+  return rows;
 }
 
 /** Policy counts of one account over a time range, oldest first. */

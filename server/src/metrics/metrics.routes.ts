@@ -7,7 +7,11 @@ import { findAccount } from '../accounts/accounts.repository.ts';
 import { AccountParams } from '../accounts/accounts.schemas.ts';
 import { seriesJson, statusHistory, warningStates } from './metrics.repository.ts';
 import {
+  Board,
+  BoardQuery,
   Overview,
+  OverviewAccount,
+  OverviewVersion,
   RangeQuery,
   Series,
   SeriesQuery,
@@ -18,6 +22,7 @@ import {
 } from './metrics.schemas.ts';
 import { buildViolations } from './metrics.service.ts';
 import { acceptsGzip, OverviewCache } from './overview-cache.ts';
+import { boardPage } from './overview-board.ts';
 
 const gzipAsync = promisify(gzip);
 type SeriesBody = z.infer<typeof Series>;
@@ -78,6 +83,68 @@ export const metricsRoutes: FastifyPluginAsyncZod<MetricsRoutesOptions> = async 
       return reply
         .type('application/json; charset=utf-8')
         .send((gzip ? built.gzip : built.json) as unknown as z.infer<typeof Overview>);
+    },
+  );
+
+  app.get(
+    '/overview/board',
+    {
+      config: { access: 'signed-in' },
+      schema: {
+        tags: ['metrics'],
+        summary: 'The overview page: a row per account and marketplace, filtered, sorted and paged',
+        description:
+          'Each row has the key figures of the morning check against their targets, with 30 days of trend. ' +
+          'The summary counts every account, whatever the filters.',
+        querystring: BoardQuery,
+        response: { 200: Board, 400: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const built = await overview.current();
+      reply.header('cache-control', 'no-cache');
+      return boardPage({ overview: built.overview, rows: built.rows, version: built.etag }, request.query);
+    },
+  );
+
+  app.get(
+    '/overview/version',
+    {
+      config: { access: 'signed-in' },
+      schema: {
+        tags: ['metrics'],
+        summary: 'A token that changes whenever the overview does: cheap to ask every few seconds',
+        response: { 200: OverviewVersion },
+      },
+    },
+    async (_request, reply) => {
+      const built = await overview.current();
+      reply.header('cache-control', 'no-cache');
+      return { version: built.etag };
+    },
+  );
+
+  app.get(
+    '/accounts/:id/overview',
+    {
+      config: { access: 'signed-in' },
+      schema: {
+        tags: ['metrics'],
+        summary: "One account's entry of the overview: its standing and every latest figure per marketplace",
+        params: AccountParams,
+        response: { 200: OverviewAccount, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const built = await overview.current();
+      const found = built.overview.accounts.find((a) => a.id === request.params.id);
+      if (found) return found;
+      // Connected since the overview was built (it is rebuilt on the next change); ask again once.
+      await accountOrThrow(request.params.id);
+      const rebuilt = await overview.current();
+      const again = rebuilt.overview.accounts.find((a) => a.id === request.params.id);
+      if (!again) throw new AppError('NOT_FOUND', `account ${request.params.id} does not exist`);
+      return again;
     },
   );
 

@@ -234,3 +234,99 @@ export const WarningStateItem = z.object({
   lastSeenAt: Instant,
   clearedAt: Instant.nullable(),
 });
+
+// ---- the overview page: one row per account and marketplace, sorted, filtered and paged by the server ----
+
+export const BOARD_FIGURES = ['odr_afn', 'odr_mfn', 'lsr_10', 'lsr_30', 'cancel', 'vtr', 'otdr'] as const;
+export const BOARD_SORTS = ['worst', 'name', 'marketplace', 'ahr', 'violations', 'freshness', ...BOARD_FIGURES] as const;
+export const TREND_DAYS = 30;
+
+export const BoardQuery = z.object({
+  q: z.string().max(200).optional().describe('Text in the account name, seller id or marketplace'),
+  standing: z
+    .string()
+    .max(100)
+    .transform((s) => s.split(',').filter((x) => x.length > 0))
+    .pipe(z.array(Standing))
+    .optional()
+    .describe('Standings to keep, comma-separated (suspended,at_risk); all if absent'),
+  marketplace: z.string().max(20).regex(/^[A-Z0-9]+$/).optional().describe('One marketplace id'),
+  sort: z.enum(BOARD_SORTS).default('worst').describe('worst: suspended, at risk, then closest to a target'),
+  dir: z.enum(['asc', 'desc']).optional().describe('Each sort has its own default: the worst first'),
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const BoardFigure = z.object({
+  key: z.enum(BOARD_FIGURES),
+  metric: z.string(),
+  channel: Channel,
+  windowDays: z.number().nullable(),
+  rate: z.number().nullable(),
+  numerator: z.number().nullable(),
+  denominator: z.number().nullable(),
+  status: z.string().nullable(),
+  target: z
+    .object({
+      value: z.number(),
+      condition: z.string(),
+      published: z.boolean().describe("Amazon's published target: the report carried none"),
+    })
+    .nullable(),
+  breached: z.boolean().nullable(),
+  allowanceUsed: z
+    .number()
+    .nullable()
+    .describe('Share of the allowance between the ideal and the target used: 1 is the target'),
+  tone: z.enum(['good', 'near', 'breached', 'unknown']).describe('near: 75 % of the allowance used or more'),
+  capturedAt: Instant,
+  trend: z
+    .array(z.number().nullable())
+    .describe(`The last ${TREND_DAYS} UTC days up to the newest report, oldest first; null where no report`),
+});
+
+export const BoardRow = z.object({
+  accountId: z.uuid(),
+  accountName: z.string(),
+  sellerId: z.string(),
+  region: z.enum(SPAPI_REGIONS),
+  connectionState: OverviewAccount.shape.connectionState,
+  connectionError: z.string().nullable(),
+  freshness: OverviewAccount.shape.freshness,
+  marketplace: z
+    .object({ id: z.string(), countryCode: z.string().nullable(), name: z.string().nullable() })
+    .nullable()
+    .describe('Null for an account with no report yet'),
+  standing: Standing,
+  accountStatus: z.string().nullable(),
+  statusSince: Instant.nullable(),
+  ahr: OverviewMarketplace.shape.ahr,
+  figures: z.array(BoardFigure.nullable()).describe(`One per key figure, in the order ${BOARD_FIGURES.join(', ')}`),
+  violations: OverviewMarketplace.shape.policyViolations,
+  closestToTarget: z.number().nullable().describe('The largest share of an allowance used among the figures'),
+});
+
+export const Board = z
+  .object({
+    generatedAt: Instant,
+    version: z.string().describe('Changes when any figure does: compare with GET /api/overview/version'),
+    summary: Overview.shape.summary,
+    marketplaces: z.array(
+      z.object({ id: z.string(), countryCode: z.string().nullable(), name: z.string().nullable(), rows: z.number() }),
+    ),
+    query: z.object({
+      q: z.string(),
+      standing: z.array(Standing),
+      marketplace: z.string().nullable(),
+      sort: z.enum(BOARD_SORTS),
+      dir: z.enum(['asc', 'desc']),
+    }),
+    total: z.number().describe('Rows matching the filters'),
+    page: z.number(),
+    pageSize: z.number(),
+    pages: z.number(),
+    rows: z.array(BoardRow),
+  })
+  .describe('Board');
+
+export const OverviewVersion = z.object({ version: z.string() }).describe('OverviewVersion');

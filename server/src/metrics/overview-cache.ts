@@ -2,8 +2,11 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { Overview } from './metrics.schemas.ts';
+import type { z } from 'zod';
+import { recentDailyRates } from './metrics.repository.ts';
+import { Overview, TREND_DAYS, type BoardRow } from './metrics.schemas.ts';
 import { buildOverview } from './metrics.service.ts';
+import { boardRows, TREND_METRICS, trendsFromDailyRows } from './overview-board.ts';
 
 // The overview is what everybody opens first, often several people at once, and it changes only when a poll ends
 // or an account is connected. It is built once per change and served as the same bytes until the next one. The
@@ -20,6 +23,9 @@ interface Built {
   json: Buffer;
   /** The same bytes gzip-compressed once per build: most clients take them (2 MB of JSON for 200 accounts). */
   gzip: Buffer;
+  overview: z.infer<typeof Overview>;
+  /** The overview page's rows, worst first, with their trends. */
+  rows: Array<z.infer<typeof BoardRow>>;
 }
 
 export class OverviewCache {
@@ -45,10 +51,29 @@ export class OverviewCache {
 
   private async build(version: string): Promise<Built> {
     const overview = await buildOverview(this.db, { now: new Date(), staleAfterMs: this.staleAfterMs });
+    const lastDays = new Map<string, string>();
+    for (const a of overview.accounts) {
+      for (const m of a.marketplaces) {
+        if (m.lastReportAt) lastDays.set(`${a.id}|${m.marketplaceId}`, m.lastReportAt.slice(0, 10));
+      }
+    }
+    const daily = await recentDailyRates(this.db, {
+      accountIds: overview.accounts.map((a) => a.id),
+      metrics: TREND_METRICS,
+      days: TREND_DAYS,
+    });
     // Validated here, once per build, since the cached bytes bypass the route's serializer.
     const json = Buffer.from(JSON.stringify(Overview.parse(overview)));
     const at = Date.now();
-    this.built = { version, at, etag: `"${version}:${at}"`, json, gzip: await gzipAsync(json) };
+    this.built = {
+      version,
+      at,
+      etag: `"${version}:${at}"`,
+      json,
+      gzip: await gzipAsync(json),
+      overview,
+      rows: boardRows(overview, trendsFromDailyRows(daily, lastDays)),
+    };
     return this.built;
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isBreached, marketplaceStanding, worstStanding } from './standing.ts';
+import { allowanceUsed, isBreached, marketplaceStanding, worstStanding } from './standing.ts';
 
 describe('isBreached', () => {
   it('reads LESS_THAN as "must stay under": the target itself is a breach', () => {
@@ -44,5 +44,26 @@ describe('marketplaceStanding', () => {
     expect(worstStanding(['fine', 'at_risk', 'unknown'])).toBe('at_risk');
     expect(worstStanding(['fine', 'suspended'])).toBe('suspended');
     expect(worstStanding([])).toBe('unknown');
+  });
+});
+
+describe('allowanceUsed', () => {
+  it('runs from 0 up to a LESS_THAN target', () => {
+    expect(allowanceUsed(0.0075, 0.01, 'LESS_THAN')).toBeCloseTo(0.75, 10);
+    expect(allowanceUsed(0, 0.01, 'LESS_THAN')).toBe(0);
+    expect(allowanceUsed(0.02, 0.01, 'LESS_THAN')).toBeCloseTo(2, 10);
+  });
+
+  it('runs from 100 % down to a GREATER_THAN target, never a share of the target itself', () => {
+    expect(allowanceUsed(0.9625, 0.95, 'GREATER_THAN')).toBeCloseTo(0.75, 10);
+    expect(allowanceUsed(0.925, 0.9, 'GREATER_THAN')).toBeCloseTo(0.75, 10);
+    expect(allowanceUsed(1, 0.95, 'GREATER_THAN')).toBe(0);
+  });
+
+  it('does not guess', () => {
+    expect(allowanceUsed(null, 0.01, 'LESS_THAN')).toBeNull();
+    expect(allowanceUsed(0.5, 0, 'LESS_THAN')).toBeNull();
+    expect(allowanceUsed(0.5, 1, 'GREATER_THAN')).toBeNull();
+    expect(allowanceUsed(0.5, 0.1, 'EQUALS')).toBeNull();
   });
 });

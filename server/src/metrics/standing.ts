@@ -56,3 +56,39 @@ export function worstStanding(standings: readonly Standing[]): Standing {
     STANDING_ORDER.indexOf(s) < STANDING_ORDER.indexOf(worst) ? s : worst,
   );
 }
+
+/**
+ * Amazon's published targets, for a figure whose report carries none (Seller Central's Account Health help
+ * pages; docs/report-formats.md "Refresh cadence and metric windows"). A report's own target always wins.
+ */
+export const PUBLISHED_TARGETS: Readonly<Record<string, { value: number; condition: string }>> = {
+  order_defect_rate: { value: 0.01, condition: 'LESS_THAN' },
+  pre_fulfillment_cancellation_rate: { value: 0.025, condition: 'LESS_THAN' },
+  late_shipment_rate: { value: 0.04, condition: 'LESS_THAN' },
+  valid_tracking_rate: { value: 0.95, condition: 'GREATER_THAN' },
+  on_time_delivery_rate: { value: 0.9, condition: 'GREATER_THAN' },
+  invoice_defect_rate: { value: 0.05, condition: 'LESS_THAN' },
+};
+
+/**
+ * The share of a metric's allowance used: 0 at the ideal, 1 at the target. The allowance runs from the ideal to
+ * the target in the metric's own direction: from 0 up to a `LESS_THAN` target (an ODR of 0.75 % uses 75 % of a
+ * 1 % allowance), from 100 % down to a `GREATER_THAN` one (valid tracking of 96.25 % uses 75 % of the 5 points
+ * between 100 % and 95 %). Null when it cannot be told.
+ */
+export function allowanceUsed(
+  rate: number | null,
+  targetValue: number | null,
+  condition: string | null,
+): number | null {
+  if (rate === null || targetValue === null || condition === null) return null;
+  const c = condition.toUpperCase();
+  if (c === 'LESS_THAN' || c === 'LESS_THAN_OR_EQUAL') return targetValue > 0 ? rate / targetValue : null;
+  if (c === 'GREATER_THAN' || c === 'GREATER_THAN_OR_EQUAL') {
+    return targetValue < 1 ? (1 - rate) / (1 - targetValue) : null;
+  }
+  return null;
+}
+
+/** From this share of its allowance on, a figure is shown as close to its target (the alerts' default margin). */
+export const NEAR_TARGET_SHARE = 0.75;
