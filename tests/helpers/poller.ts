@@ -26,6 +26,8 @@ export async function buildPollingApp(
   t: TestDatabase,
   sim: RunningSimulator,
   env: Record<string, string> = {},
+  /** The simulator's `rateScale`, for a test that polls the same seller more often than Amazon's plans allow. */
+  rateScale?: number,
 ): Promise<FastifyInstance> {
   const app = await buildApp(
     loadConfig({
@@ -43,6 +45,7 @@ export async function buildPollingApp(
       web: false,
       schedule: false,
       poller: { reportPollIntervalMs: 100, reportDeadlineMs: 3_000 },
+      ...(rateScale === undefined ? {} : { rateScale }),
     },
   );
   await injectAsAdmin(app);

@@ -1,0 +1,236 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Board, OverviewAccount } from '@good-standing/server/api-types.ts';
+import { Board as BoardSchema } from '@good-standing/server/metrics/metrics.schemas.ts';
+import { windowDays } from '@good-standing/server/metrics/metrics.repository.ts';
+import { parseSellerPerformanceReport } from '@good-standing/server/reports/parse-seller-performance.ts';
+import type { ParsedReport } from '@good-standing/server/reports/types.ts';
+import type { RunningSimulator } from '@good-standing/server/simulator/index.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { buildPollingApp, connectDemoAccount, demoSeller, startTestSimulator } from '../helpers/poller.ts';
+
+// The overview page's rows over real Postgres, fed by real polls of the simulator on several days: each figure
+// and each day of its trend must be what the simulator served, and the order, filters and pages what they say.
+
+let t: TestDatabase;
+let sim: RunningSimulator;
+let app: FastifyInstance;
+const ids: Record<string, string> = {};
+/** What the simulator served on each polled day, by scenario, oldest first. */
+const served: Record<string, ParsedReport[]> = {};
+
+const SCENARIOS = ['healthy', 'odr-drift', 'suspension', 'late-shipment-spike'] as const;
+const DAYS_POLLED = 4;
+
+async function board(query = ''): Promise<Board> {
+  const res = await app.inject({ method: 'GET', url: `/api/overview/board${query}` });
+  expect(res.statusCode, res.body).toBe(200);
+  return BoardSchema.parse(res.json()) as Board;
+}
+
+async function pollAll(): Promise<void> {
+  for (const scenario of SCENARIOS) {
+    (served[scenario] ??= []).push(
+      parseSellerPerformanceReport(sim.state.currentDocument(demoSeller(scenario).sellerId)),
+    );
+  }
+  const results = await app.poller.pollNow(SCENARIOS.map((s) => ids[s]!));
+  for (const r of results) expect(r).toMatchObject({ status: 'succeeded' });
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase('postgres');
+  sim = await startTestSimulator({ rateScale: 50 });
+  app = await buildPollingApp(t, sim, {}, 50);
+  for (const scenario of SCENARIOS) ids[scenario] = await connectDemoAccount(app, scenario);
+  // Two polls on the first day (the later one stands for the day), then one a day; day 9 is past the
+  // suspension scenario's deactivation.
+  await pollAll();
+  sim.state.advanceClock({ hours: 6 });
+  await pollAll();
+  for (let day = 1; day < DAYS_POLLED; day++) {
+    sim.state.advanceClock({ days: 3 });
+    await pollAll();
+  }
+});
+afterAll(async () => {
+  await app?.close();
+  await sim?.close();
+  await t?.destroy();
+});
+
+const FIGURE_KEYS = ['odr_afn', 'odr_mfn', 'lsr_10', 'lsr_30', 'cancel', 'vtr', 'otdr'];
+
+describe('GET /api/overview/board', () => {
+  it('has a row per account and marketplace with the latest figures served, against their targets', async () => {
+    const all = await board('?pageSize=200');
+    const expectedRows = SCENARIOS.reduce((n, s) => n + served[s]!.at(-1)!.marketplaces.length, 0);
+    expect(all.total).toBe(expectedRows);
+    expect(all.rows).toHaveLength(expectedRows);
+    expect(all.summary.accounts).toBe(SCENARIOS.length);
+
+    for (const scenario of SCENARIOS) {
+      const latest = served[scenario]!.at(-1)!;
+      for (const m of latest.marketplaces) {
+        const row = all.rows.find((r) => r.accountId === ids[scenario] && r.marketplace?.id === m.marketplaceId);
+        expect(row, `${scenario} ${m.marketplaceId}`).toBeDefined();
+        expect(row!.figures).toHaveLength(FIGURE_KEYS.length);
+        expect(row!.accountStatus).toBe(m.accountStatus);
+        const odrMfn = m.rates.find((r) => r.metric === 'order_defect_rate' && r.channel === 'mfn');
+        const shown = row!.figures[FIGURE_KEYS.indexOf('odr_mfn')];
+        if (!odrMfn) {
+          expect(shown).toBeNull();
+          continue;
+        }
+        expect(shown).toMatchObject({ rate: odrMfn.rate, numerator: odrMfn.numerator });
+        expect(shown!.target).toMatchObject({
+          value: odrMfn.targetValue,
+          condition: odrMfn.targetCondition,
+          published: false,
+        });
+        const late10 = m.rates.find((r) => r.metric === 'late_shipment_rate' && windowDays(r.window) === 10);
+        if (late10) expect(row!.figures[FIGURE_KEYS.indexOf('lsr_10')]!.rate).toBe(late10.rate);
+      }
+    }
+  });
+
+  it('shows each day of the trend as the last report of that day, ending on the newest report', async () => {
+    const all = await board('?pageSize=200');
+    const row = all.rows.find((r) => r.accountId === ids['odr-drift'])!;
+    const odr = row.figures[FIGURE_KEYS.indexOf('odr_mfn')]!;
+    expect(odr.trend).toHaveLength(30);
+    const reports = served['odr-drift']!;
+    const rateOn = (report: ParsedReport) =>
+      report.marketplaces
+        .find((m) => m.marketplaceId === row.marketplace!.id)!
+        .rates.find((r) => r.metric === 'order_defect_rate' && r.channel === 'mfn')!.rate;
+    // Newest last; then every three days back, the day's later report (the first day was polled twice).
+    expect(odr.trend.at(-1)).toBe(rateOn(reports.at(-1)!));
+    expect(odr.trend.at(-4)).toBe(rateOn(reports.at(-2)!));
+    const firstDay = odr.trend.at(-1 - 3 * (DAYS_POLLED - 1));
+    // The 6-hour later poll may have crossed midnight UTC; either way the day holds its last report.
+    expect([rateOn(reports[1]!), rateOn(reports[0]!)]).toContain(firstDay);
+    expect(odr.trend.filter((v) => v !== null).length).toBeGreaterThanOrEqual(DAYS_POLLED);
+    expect(odr.trend.filter((v) => v !== null).length).toBeLessThanOrEqual(DAYS_POLLED + 1);
+  });
+
+  it('puts suspended first, then at risk closest to a target first', async () => {
+    const { rows } = await board('?pageSize=200');
+    const rank = { suspended: 0, at_risk: 1, unknown: 2, fine: 3 } as const;
+    for (let i = 1; i < rows.length; i++) {
+      const a = rows[i - 1]!;
+      const b = rows[i]!;
+      expect(rank[a.standing], `${a.accountName} before ${b.accountName}`).toBeLessThanOrEqual(rank[b.standing]);
+      if (a.standing === b.standing && a.closestToTarget !== null && b.closestToTarget !== null) {
+        expect(a.closestToTarget).toBeGreaterThanOrEqual(b.closestToTarget);
+      }
+    }
+    expect(rows[0]!.accountId).toBe(ids.suspension);
+    expect(rows[0]!.standing).toBe('suspended');
+  });
+
+  it('marks a figure near its target from 75 % of its allowance, and breached past it', async () => {
+    const { rows } = await board('?pageSize=200');
+    for (const f of rows.flatMap((r) => r.figures)) {
+      if (!f || f.allowanceUsed === null) continue;
+      if (f.breached || f.status === 'BAD') expect(f.tone).toBe('breached');
+      else if (f.allowanceUsed >= 0.75) expect(f.tone).toBe('near');
+      else expect(f.tone).toBe('good');
+    }
+  });
+
+  it('filters by text, standing and marketplace; the summary still counts every account', async () => {
+    const byName = await board(`?q=${encodeURIComponent(demoSeller('odr-drift').name.slice(0, 6).toLowerCase())}`);
+    expect(byName.rows.length).toBeGreaterThan(0);
+    expect(byName.rows.every((r) => r.accountId === ids['odr-drift'])).toBe(true);
+    expect(byName.summary.accounts).toBe(SCENARIOS.length);
+
+    const bySeller = await board(`?q=${demoSeller('healthy').sellerId}`);
+    expect(bySeller.rows.map((r) => r.accountId)).toEqual(bySeller.rows.map(() => ids.healthy));
+
+    const suspended = await board('?standing=suspended');
+    expect(suspended.rows.length).toBeGreaterThan(0);
+    expect(suspended.rows.every((r) => r.standing === 'suspended')).toBe(true);
+
+    const all = await board('?pageSize=200');
+    const marketplace = all.marketplaces.at(-1)!;
+    const inIt = await board(`?marketplace=${marketplace.id}&pageSize=200`);
+    expect(inIt.total).toBe(marketplace.rows);
+    expect(inIt.rows.every((r) => r.marketplace?.id === marketplace.id)).toBe(true);
+
+    expect((await board('?q=no-such-seller-anywhere')).total).toBe(0);
+  });
+
+  it('sorts by a figure with the worst first, either way, and leaves rows without it last', async () => {
+    const worst = await board('?sort=odr_mfn&pageSize=200');
+    expect(worst.query).toMatchObject({ sort: 'odr_mfn', dir: 'desc' });
+    const used = (b: Board) => b.rows.map((r) => r.figures[1]?.allowanceUsed ?? null);
+    const values = used(worst);
+    const known = values.filter((v): v is number => v !== null);
+    expect(known).toEqual([...known].sort((a, b) => b - a));
+    expect(values.slice(known.length).every((v) => v === null)).toBe(true);
+
+    const best = await board('?sort=odr_mfn&dir=asc&pageSize=200');
+    const ascending = used(best).filter((v): v is number => v !== null);
+    expect(ascending).toEqual([...known].reverse());
+
+    const named = await board('?sort=name&pageSize=200');
+    const names = named.rows.map((r) => r.accountName);
+    expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)));
+  });
+
+  it('pages, and keeps a page past the end on the last one', async () => {
+    const all = await board('?pageSize=200');
+    const first = await board('?pageSize=2');
+    expect(first.pages).toBe(Math.ceil(all.total / 2));
+    expect(first.rows.map((r) => r.accountId)).toEqual(all.rows.slice(0, 2).map((r) => r.accountId));
+    const second = await board('?pageSize=2&page=2');
+    expect(second.rows.map((r) => r.marketplace?.id + r.accountId)).toEqual(
+      all.rows.slice(2, 4).map((r) => r.marketplace?.id + r.accountId),
+    );
+    const beyond = await board('?pageSize=2&page=999');
+    expect(beyond.page).toBe(first.pages);
+  });
+
+  it('refuses a query it does not understand', async () => {
+    for (const query of ['?sort=nonsense', '?standing=great', '?pageSize=0', '?marketplace=a;b']) {
+      const res = await app.inject({ method: 'GET', url: `/api/overview/board${query}` });
+      expect(res.statusCode, query).toBe(400);
+    }
+  });
+});
+
+describe('GET /api/overview/version and /api/accounts/:id/overview', () => {
+  it('changes its version when a poll ends, and the board shows the new figures', async () => {
+    const before = (await app.inject({ method: 'GET', url: '/api/overview/version' })).json() as {
+      version: string;
+    };
+    sim.state.advanceClock({ days: 1 });
+    const report = parseSellerPerformanceReport(sim.state.currentDocument(demoSeller('odr-drift').sellerId));
+    const [run] = await app.poller.pollNow([ids['odr-drift']!]);
+    expect(run).toMatchObject({ status: 'succeeded' });
+    const after = (await app.inject({ method: 'GET', url: '/api/overview/version' })).json() as {
+      version: string;
+    };
+    expect(after.version).not.toBe(before.version);
+    const row = (await board(`?q=${demoSeller('odr-drift').sellerId}`)).rows[0]!;
+    const odr = report.marketplaces
+      .find((m) => m.marketplaceId === row.marketplace!.id)!
+      .rates.find((r) => r.metric === 'order_defect_rate' && r.channel === 'mfn')!;
+    expect(row.figures[1]!.rate).toBe(odr.rate);
+    expect(row.figures[1]!.trend.at(-1)).toBe(odr.rate);
+  });
+
+  it("gives one account's entry, and 404 for an account that does not exist", async () => {
+    const res = await app.inject({ method: 'GET', url: `/api/accounts/${ids.suspension}/overview` });
+    expect(res.statusCode, res.body).toBe(200);
+    const account = res.json() as OverviewAccount;
+    expect(account).toMatchObject({ id: ids.suspension, standing: 'suspended' });
+    expect(account.marketplaces.length).toBeGreaterThan(0);
+    const missing = await app.inject({
+      method: 'GET',
+      url: '/api/accounts/00000000-0000-4000-8000-000000000000/overview',
+    });
+    expect(missing.statusCode).toBe(404);
+  });
+});
