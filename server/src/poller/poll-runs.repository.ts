@@ -194,6 +194,11 @@ export async function findRun(db: Db, runId: string): Promise<PollRunRow | undef
   return db.selectFrom('poll_runs').selectAll().where('id', '=', runId).executeTakeFirst();
 }
 
+export async function findRuns(db: Db, runIds: readonly string[]): Promise<PollRunRow[]> {
+  if (runIds.length === 0) return [];
+  return db.selectFrom('poll_runs').selectAll().where('id', 'in', [...runIds]).execute();
+}
+
 export async function listRuns(db: Db, accountId: string, limit = 50): Promise<PollRunRow[]> {
   return db
     .selectFrom('poll_runs')

@@ -5,7 +5,7 @@ import { findAccount, listAccounts } from '../accounts/accounts.repository.ts';
 import { AccountParams } from '../accounts/accounts.schemas.ts';
 import type { SellerAccountRow } from '../db/schema.ts';
 import type { Poller } from './poller.ts';
-import { findRun, listRuns } from './poll-runs.repository.ts';
+import { findRun, findRuns, listRuns } from './poll-runs.repository.ts';
 import { pollRunRowToPollRun } from './poller.mapping.ts';
 import {
   PollRun,
@@ -13,6 +13,7 @@ import {
   RefreshManyAccepted,
   RefreshManyBody,
   RunParams,
+  RunsQuery,
 } from './poller.schemas.ts';
 
 export interface PollerRoutesOptions {
@@ -63,7 +64,8 @@ export const pollerRoutes: FastifyPluginAsyncZod<PollerRoutesOptions> = async (a
   app.post(
     '/accounts/refresh',
     {
-      config: { access: 'admin' },
+      // Viewers may refresh one account, so all of them too: the morning check's "Refresh all".
+      config: { access: 'signed-in' },
       schema: {
         tags: ['polling'],
         summary: 'Poll every account (or the ones named) now; answers at once with each run to follow',
@@ -116,6 +118,21 @@ export const pollerRoutes: FastifyPluginAsyncZod<PollerRoutesOptions> = async (a
       if (!account) throw new AppError('NOT_FOUND', `account ${request.params.id} does not exist`);
       return (await listRuns(db, account.id)).map(pollRunRowToPollRun);
     },
+  );
+
+  app.get(
+    '/poll-runs',
+    {
+      config: { access: 'signed-in' },
+      schema: {
+        tags: ['polling'],
+        summary: 'Several poll runs at once, to follow the progress of a refresh of many accounts',
+        description: 'Runs that do not exist are left out.',
+        querystring: RunsQuery,
+        response: { 200: z.array(PollRun), 400: ErrorBody },
+      },
+    },
+    async (request) => (await findRuns(db, request.query.ids)).map(pollRunRowToPollRun),
   );
 
   app.get(

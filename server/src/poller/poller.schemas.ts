@@ -2,6 +2,15 @@ import { z } from 'zod';
 
 export const RunParams = z.object({ runId: z.uuid() });
 
+export const RunsQuery = z.object({
+  ids: z
+    .string()
+    .max(4_000)
+    .transform((s) => s.split(',').filter((x) => x.length > 0))
+    .pipe(z.array(z.uuid()).min(1).max(100))
+    .describe('Run ids, comma-separated, at most 100: the runs a "Refresh all" started'),
+});
+
 export const PollRun = z
   .object({
     id: z.uuid(),

@@ -1,7 +1,24 @@
-import type { Overview } from '$lib/api';
-import { read } from '$lib/server/load';
+import { redirect } from '@sveltejs/kit';
+import { api, ApiError, type Board } from '$lib/api';
+import { failPage } from '$lib/server/load';
 import type { PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async ({ fetch }) => ({
-  overview: await read<Overview>(fetch, '/api/overview'),
-});
+/** The query the board understands; anything else in the URL is not passed on. */
+const BOARD_PARAMS = ['q', 'standing', 'marketplace', 'sort', 'dir', 'page'] as const;
+
+export const load: PageServerLoad = async ({ fetch, url, depends }) => {
+  // Live updates re-run this load when the overview's version changes (see LiveUpdates.svelte).
+  depends('app:overview');
+  const query = new URLSearchParams();
+  for (const name of BOARD_PARAMS) {
+    const value = url.searchParams.get(name);
+    if (value) query.set(name, value);
+  }
+  try {
+    return { board: await api<Board>(fetch, `/api/overview/board?${query}`) };
+  } catch (error) {
+    // A hand-edited or outdated link (a sort that no longer exists): the plain overview, not an error page.
+    if (error instanceof ApiError && error.status === 400 && query.size > 0) redirect(303, '/');
+    failPage(error);
+  }
+};
