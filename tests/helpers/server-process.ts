@@ -21,9 +21,11 @@ export interface ServerProcess {
 export async function startServerProcess(
   mode: 'live' | 'demo',
   env: Record<string, string> = {},
+  /** Live mode: the sellers the simulator knows from the start (none, or the demo's scenario sellers). */
+  simulatorAccounts: 'none' | 'demo' = 'none',
 ): Promise<ServerProcess> {
   const database = await createTestDatabase('postgres');
-  const simulator = mode === 'live' ? await startTestSimulator({ accounts: 'none' }) : undefined;
+  const simulator = mode === 'live' ? await startTestSimulator({ accounts: simulatorAccounts }) : undefined;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const spawned: Spawned = spawnServerScript(

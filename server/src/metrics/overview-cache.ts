@@ -77,11 +77,17 @@ export class OverviewCache {
     return this.built;
   }
 
-  /** Every poll ends by updating its account's row, and connecting or removing one changes the count. */
+  /**
+   * Every poll ends by updating its account's row, and connecting or removing one changes the count. A report's
+   * ingest points its marketplaces at their new snapshot before that, in its own transaction: counted too, so the
+   * figures show as soon as they are stored.
+   */
   private async version(): Promise<string> {
-    const { rows } = await sql<{ n: string; at: Date | null }>`select count(*) as n, max(updated_at) as at
-      from seller_accounts`.execute(this.db);
-    return `${rows[0]?.n}:${rows[0]?.at?.getTime() ?? 0}`;
+    const { rows } = await sql<{ n: string; at: Date | null; snapshot: string | null }>`select
+        (select count(*) from seller_accounts) as n,
+        (select max(updated_at) from seller_accounts) as at,
+        (select max(latest_snapshot_id) from account_marketplaces) as snapshot`.execute(this.db);
+    return `${rows[0]?.n}:${rows[0]?.at?.getTime() ?? 0}:${rows[0]?.snapshot ?? 0}`;
   }
 }
 
