@@ -196,7 +196,11 @@ export async function findRun(db: Db, runId: string): Promise<PollRunRow | undef
 
 export async function findRuns(db: Db, runIds: readonly string[]): Promise<PollRunRow[]> {
   if (runIds.length === 0) return [];
-  return db.selectFrom('poll_runs').selectAll().where('id', 'in', [...runIds]).execute();
+  return db
+    .selectFrom('poll_runs')
+    .selectAll()
+    .where('id', 'in', [...runIds])
+    .execute();
 }
 
 export async function listRuns(db: Db, accountId: string, limit = 50): Promise<PollRunRow[]> {
