@@ -1,6 +1,7 @@
 // `pnpm bench` (second part): the read side at fleet scale. Seeds a year of history in SQL, starts the real server
-// on it as its own process, and times the overview and a year-long series over HTTP; then the bytes stored per
-// report and the time to prune raw documents. Prints its figures; asserts nothing.
+// on it as its own process, and times the overview and a year-long series over HTTP, then the dashboard's pages
+// (pages.ts); then the bytes stored per report and the time to prune raw documents. Prints its figures; asserts
+// nothing.
 //
 //   BENCH_READ_ACCOUNTS (200)  BENCH_READ_DAYS (365)  BENCH_READ_REPORTS_PER_DAY (4)
 //   BENCH_READ_CLIENTS (10)    BENCH_READ_REQUESTS (300)  BENCH_READ_KEEP (set: keep the seeded schema)
@@ -21,13 +22,14 @@ import { createDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { insertUser } from '../src/auth/users.repository.ts';
 import { insertApiToken } from '../src/auth/api-tokens.repository.ts';
-import { newSecret, secretHash } from '../src/auth/secrets.ts';
+import { hashPassword, newSecret, secretHash } from '../src/auth/secrets.ts';
 import { pruneRawBodies } from '../src/documents/documents.repository.ts';
 import { windowDays } from '../src/metrics/metrics.repository.ts';
 import { parseSellerPerformanceReport } from '../src/reports/parse-seller-performance.ts';
 import { generateSellerPerformanceReport } from '../src/simulator/performance-report.ts';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from '../src/simulator/index.ts';
 import { formatTable } from '../src/cli-table.ts';
+import { measurePages, signIn } from './pages.ts';
 
 const ACCOUNTS = Number(process.env.BENCH_READ_ACCOUNTS ?? 200);
 const DAYS = Number(process.env.BENCH_READ_DAYS ?? 365);
@@ -125,6 +127,18 @@ async function seed(db: Awaited<ReturnType<typeof createDatabase>>['db']) {
       parts jsonb)
     cross join lateral (select least(1, f.rate * (0.6 + (abs(hashtext(h.id::text || f.metric || f.channel)) % 800)
       / 1000.0)) as rate) r`.execute(db);
+  // The day's last figure per metric, as ingest keeps it (the same statement as the migration's backfill).
+  await sql`insert into metric_daily (account_id, marketplace_id, metric, channel, window_days, source, day,
+      captured_at, granularity, rate, numerator, denominator, status, target_value, target_condition, window_from,
+      window_to, parts, snapshot_id)
+    select distinct on (h.account_id, h.marketplace_id, m.metric, m.channel, m.window_days, h.source,
+        (h.captured_at at time zone 'UTC')::date)
+      h.account_id, h.marketplace_id, m.metric, m.channel, m.window_days, h.source,
+      (h.captured_at at time zone 'UTC')::date, h.captured_at, h.granularity, m.rate, m.numerator, m.denominator,
+      m.status, m.target_value, m.target_condition, m.window_from, m.window_to, m.parts, h.id
+    from metric_snapshots m join health_snapshots h on h.id = m.snapshot_id
+    order by h.account_id, h.marketplace_id, m.metric, m.channel, m.window_days, h.source,
+      (h.captured_at at time zone 'UTC')::date, h.captured_at desc`.execute(db);
   await sql`insert into metric_latest (account_id, marketplace_id, metric, channel, window_days, captured_at,
       source, rate, numerator, denominator, status, target_value, target_condition, window_from, window_to, parts,
       snapshot_id)
@@ -214,22 +228,24 @@ function cpuMsOf(pid: number): number {
  * `total` GETs of `url` from `clients` clients at once, over keep-alive connections, asking for gzip as a browser
  * does. The bytes are read, not decompressed: the figures are the server's, not this process's unzipping.
  */
-async function load(url: string, clients: number, total: number, serverPid: number) {
+async function load(
+  url: string,
+  clients: number,
+  total: number,
+  serverPid: number,
+  headers: Record<string, string> = { authorization: `Bearer ${readToken}` },
+) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
   const get = () =>
     new Promise<{ status: number; bytes: number; encoding: string | undefined }>((resolve, reject) => {
-      const req = http.get(
-        url,
-        { agent, headers: { 'accept-encoding': 'gzip', authorization: `Bearer ${readToken}` } },
-        (res) => {
-          let bytes = 0;
-          res.on('data', (chunk: Buffer) => (bytes += chunk.length));
-          res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, bytes, encoding: res.headers['content-encoding'] }),
-          );
-          res.on('error', reject);
-        },
-      );
+      const req = http.get(url, { agent, headers: { 'accept-encoding': 'gzip', ...headers } }, (res) => {
+        let bytes = 0;
+        res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, bytes, encoding: res.headers['content-encoding'] }),
+        );
+        res.on('error', reject);
+      });
       req.on('error', reject);
     });
   const times: number[] = [];
@@ -264,6 +280,8 @@ async function load(url: string, clients: number, total: number, serverPid: numb
 
 /** A read-only API token, as a monitoring script would read the API with. */
 let readToken = '';
+/** The same user signs in to the dashboard with this. */
+const PASSWORD = newSecret();
 
 async function main(): Promise<void> {
   const admin = new pg.Client({ connectionString: baseUrl, connectionTimeoutMillis: 3_000 });
@@ -279,7 +297,7 @@ async function main(): Promise<void> {
       email: 'bench@example.com',
       displayName: 'Bench',
       role: 'viewer',
-      passwordHash: null,
+      passwordHash: await hashPassword(PASSWORD),
     });
     readToken = newSecret('gs_');
     await insertApiToken(database.db, {
@@ -299,9 +317,8 @@ async function main(): Promise<void> {
         pg_indexes_size(c.oid) as indexes
       from pg_class c join pg_namespace n on n.oid = c.relnamespace
       where n.nspname = current_schema() and c.relkind = 'r'
-        and c.relname in ('report_documents', 'health_snapshots', 'metric_snapshots', 'metric_latest')`.execute(
-      database.db,
-    );
+        and c.relname in ('report_documents', 'health_snapshots', 'metric_snapshots', 'metric_latest',
+          'metric_daily')`.execute(database.db);
     const size = (table: string) => Number(sizes.rows.find((r) => r.table === table)?.bytes ?? 0);
     const perReport = (table: string) => size(table) / reports;
 
@@ -325,6 +342,17 @@ async function main(): Promise<void> {
     const series = await load(seriesUrl, 1, Math.max(50, Math.round(REQUESTS / 3)), pid);
     const seriesConcurrent = await load(seriesUrl, CLIENTS, REQUESTS, pid);
     const afterLoad = memoryOf(server.pid!);
+
+    // The pages, as the bench's user signed in to the dashboard sees them.
+    const pages = await measurePages({
+      base,
+      session: await signIn(base, 'bench@example.com', PASSWORD),
+      accountId: account.id,
+      clients: CLIENTS,
+      // A page costs several API requests' worth: a third as many keeps this part within a minute.
+      requests: Math.round(REQUESTS / 3),
+      time: (url, clients, total, headers) => load(url, clients, total, pid, headers),
+    });
 
     // Pruning: the oldest 10,000 documents.
     const cutoff = await sql<{ captured_at: Date }>`select captured_at from report_documents
@@ -383,10 +411,13 @@ async function main(): Promise<void> {
         ],
       ),
     );
+    console.log(`\nthe dashboard's pages, signed in (server render over HTTP, the rest in Chromium):\n`);
+    console.log(formatTable(['figure', 'goal', 'measured'], pages.rows));
+    for (const note of pages.notes) console.log(`  ${note}`);
     const raw = perReport('report_documents');
     const snapshots = perReport('health_snapshots') + perReport('metric_snapshots');
     console.log(
-      `\nbytes stored per report (tables, indexes and TOAST): ${((raw + snapshots) / 1024).toFixed(2)} KB (goal <= 8 KB): raw document ${(raw / 1024).toFixed(2)} KB, health snapshots ${(perReport('health_snapshots') / 1024).toFixed(2)} KB, figures ${(perReport('metric_snapshots') / 1024).toFixed(2)} KB; latest-figure table ${(size('metric_latest') / 1024 / 1024).toFixed(1)} MB in all`,
+      `\nbytes stored per report (tables, indexes and TOAST): ${((raw + snapshots) / 1024).toFixed(2)} KB (goal <= 8 KB): raw document ${(raw / 1024).toFixed(2)} KB, health snapshots ${(perReport('health_snapshots') / 1024).toFixed(2)} KB, figures ${(perReport('metric_snapshots') / 1024).toFixed(2)} KB; latest-figure table ${(size('metric_latest') / 1024 / 1024).toFixed(1)} MB and day table ${(size('metric_daily') / 1024 / 1024).toFixed(1)} MB in all`,
     );
     for (const r of sizes.rows) {
       const per = (n: string) => `${(Number(n) / reports).toFixed(0)} B`;

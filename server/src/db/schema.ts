@@ -283,27 +283,10 @@ export interface MetricLatestTable {
 }
 
 /** The last figure of each UTC day per metric and source (migration 2026_12_03_2000_metric_daily). */
-export interface MetricDailyTable {
-  account_id: string;
-  marketplace_id: string;
-  metric: string;
-  channel: Channel;
-  window_days: number | null;
-  source: SnapshotSource;
+export interface MetricDailyTable extends MetricLatestTable {
   /** The UTC day. Written as `YYYY-MM-DD`; read it as text (`day::text`): drivers turn a date into local midnight. */
   day: ColumnType<unknown, string, string>;
-  captured_at: Timestamp;
   granularity: SnapshotGranularity;
-  rate: number | null;
-  numerator: number | null;
-  denominator: number | null;
-  status: string | null;
-  target_value: number | null;
-  target_condition: string | null;
-  window_from: Timestamp | null;
-  window_to: Timestamp | null;
-  parts: ColumnType<Parts | null, string | null, string | null>;
-  snapshot_id: string | null;
 }
 
 export interface AccountStatusHistoryTable {

@@ -238,7 +238,15 @@ export const WarningStateItem = z.object({
 // ---- the overview page: one row per account and marketplace, sorted, filtered and paged by the server ----
 
 export const BOARD_FIGURES = ['odr_afn', 'odr_mfn', 'lsr_10', 'lsr_30', 'cancel', 'vtr', 'otdr'] as const;
-export const BOARD_SORTS = ['worst', 'name', 'marketplace', 'ahr', 'violations', 'freshness', ...BOARD_FIGURES] as const;
+export const BOARD_SORTS = [
+  'worst',
+  'name',
+  'marketplace',
+  'ahr',
+  'violations',
+  'freshness',
+  ...BOARD_FIGURES,
+] as const;
 export const TREND_DAYS = 30;
 
 export const BoardQuery = z.object({
@@ -250,7 +258,12 @@ export const BoardQuery = z.object({
     .pipe(z.array(Standing))
     .optional()
     .describe('Standings to keep, comma-separated (suspended,at_risk); all if absent'),
-  marketplace: z.string().max(20).regex(/^[A-Z0-9]+$/).optional().describe('One marketplace id'),
+  marketplace: z
+    .string()
+    .max(20)
+    .regex(/^[A-Z0-9]+$/)
+    .optional()
+    .describe('One marketplace id'),
   sort: z.enum(BOARD_SORTS).default('worst').describe('worst: suspended, at risk, then closest to a target'),
   dir: z.enum(['asc', 'desc']).optional().describe('Each sort has its own default: the worst first'),
   page: z.coerce.number().int().min(1).max(100_000).default(1),
@@ -301,7 +314,9 @@ export const BoardRow = z.object({
   accountStatus: z.string().nullable(),
   statusSince: Instant.nullable(),
   ahr: OverviewMarketplace.shape.ahr,
-  figures: z.array(BoardFigure.nullable()).describe(`One per key figure, in the order ${BOARD_FIGURES.join(', ')}`),
+  figures: z
+    .array(BoardFigure.nullable())
+    .describe(`One per key figure, in the order ${BOARD_FIGURES.join(', ')}`),
   violations: OverviewMarketplace.shape.policyViolations,
   closestToTarget: z.number().nullable().describe('The largest share of an allowance used among the figures'),
 });
@@ -312,7 +327,12 @@ export const Board = z
     version: z.string().describe('Changes when any figure does: compare with GET /api/overview/version'),
     summary: Overview.shape.summary,
     marketplaces: z.array(
-      z.object({ id: z.string(), countryCode: z.string().nullable(), name: z.string().nullable(), rows: z.number() }),
+      z.object({
+        id: z.string(),
+        countryCode: z.string().nullable(),
+        name: z.string().nullable(),
+        rows: z.number(),
+      }),
     ),
     query: z.object({
       q: z.string(),

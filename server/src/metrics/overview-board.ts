@@ -9,6 +9,7 @@ import {
   type LatestFigure,
   type Overview,
 } from './metrics.schemas.ts';
+import type { recentDailyRates } from './metrics.repository.ts';
 import {
   allowanceUsed,
   isBreached,
@@ -57,15 +58,7 @@ export function trendKey(f: {
 
 /** Daily rows, oldest first per figure, into a fixed-length array ending on the newest report's day. */
 export function trendsFromDailyRows(
-  rows: ReadonlyArray<{
-    account_id: string;
-    marketplace_id: string;
-    metric: string;
-    channel: string;
-    window_days: number | null;
-    day: string;
-    rate: number | null;
-  }>,
+  rows: Awaited<ReturnType<typeof recentDailyRates>>,
   lastDays: ReadonlyMap<string, string>,
 ): Map<string, Array<number | null>> {
   const trends = new Map<string, Array<number | null>>();
@@ -103,18 +96,16 @@ function pick(figures: readonly Latest[], key: FigureKey): Latest | undefined {
   return candidates.sort((a, b) => (a.windowDays ?? Infinity) - (b.windowDays ?? Infinity))[0];
 }
 
-function boardFigure(
-  key: FigureKey,
-  f: Latest,
-  trend: Array<number | null> | undefined,
-): Figure {
+function boardFigure(key: FigureKey, f: Latest, trend: Array<number | null> | undefined): Figure {
   const published = f.target ? null : (PUBLISHED_TARGETS[f.metric] ?? null);
   const target = f.target
     ? { ...f.target, published: false }
     : published
       ? { ...published, published: true }
       : null;
-  const breached = f.target ? f.breached : isBreached(f.rate, target?.value ?? null, target?.condition ?? null);
+  const breached = f.target
+    ? f.breached
+    : isBreached(f.rate, target?.value ?? null, target?.condition ?? null);
   const used = allowanceUsed(f.rate, target?.value ?? null, target?.condition ?? null);
   const bad = breached === true || f.status?.toUpperCase() === 'BAD';
   return {
@@ -166,9 +157,7 @@ export function boardRows(overview: z.infer<typeof Overview>, trends: Trends): R
       const figures = BOARD_FIGURES.map((key) => {
         const f = pick(m.metrics, key);
         if (!f) return null;
-        const trend = trends.get(
-          trendKey({ accountId: account.id, marketplaceId: m.marketplaceId, ...f }),
-        );
+        const trend = trends.get(trendKey({ accountId: account.id, marketplaceId: m.marketplaceId, ...f }));
         return boardFigure(key, f, trend);
       });
       const used = figures.flatMap((f) => (f?.allowanceUsed == null ? [] : [f.allowanceUsed]));
@@ -271,10 +260,16 @@ export function boardPage(
 ): z.infer<typeof Board> {
   const dir = query.dir ?? DEFAULT_DIR[query.sort];
   const matching = built.rows.filter((r) => matches(r, query));
-  const sorted = query.sort === 'worst' && dir === 'asc' ? matching : matching.sort(sorter(query.sort, dir === 'asc' ? 1 : -1));
+  const sorted =
+    query.sort === 'worst' && dir === 'asc'
+      ? matching
+      : matching.sort(sorter(query.sort, dir === 'asc' ? 1 : -1));
   const pages = Math.max(1, Math.ceil(sorted.length / query.pageSize));
   const page = Math.min(query.page, pages);
-  const marketplaces = new Map<string, { id: string; countryCode: string | null; name: string | null; rows: number }>();
+  const marketplaces = new Map<
+    string,
+    { id: string; countryCode: string | null; name: string | null; rows: number }
+  >();
   for (const r of built.rows) {
     if (!r.marketplace) continue;
     const m = marketplaces.get(r.marketplace.id);
