@@ -72,7 +72,9 @@ describe('GET /api/overview/board', () => {
     for (const scenario of SCENARIOS) {
       const latest = served[scenario]!.at(-1)!;
       for (const m of latest.marketplaces) {
-        const row = all.rows.find((r) => r.accountId === ids[scenario] && r.marketplace?.id === m.marketplaceId);
+        const row = all.rows.find(
+          (r) => r.accountId === ids[scenario] && r.marketplace?.id === m.marketplaceId,
+        );
         expect(row, `${scenario} ${m.marketplaceId}`).toBeDefined();
         expect(row!.figures).toHaveLength(FIGURE_KEYS.length);
         expect(row!.accountStatus).toBe(m.accountStatus);
@@ -120,7 +122,9 @@ describe('GET /api/overview/board', () => {
     for (let i = 1; i < rows.length; i++) {
       const a = rows[i - 1]!;
       const b = rows[i]!;
-      expect(rank[a.standing], `${a.accountName} before ${b.accountName}`).toBeLessThanOrEqual(rank[b.standing]);
+      expect(rank[a.standing], `${a.accountName} before ${b.accountName}`).toBeLessThanOrEqual(
+        rank[b.standing],
+      );
       if (a.standing === b.standing && a.closestToTarget !== null && b.closestToTarget !== null) {
         expect(a.closestToTarget).toBeGreaterThanOrEqual(b.closestToTarget);
       }
@@ -140,7 +144,9 @@ describe('GET /api/overview/board', () => {
   });
 
   it('filters by text, standing and marketplace; the summary still counts every account', async () => {
-    const byName = await board(`?q=${encodeURIComponent(demoSeller('odr-drift').name.slice(0, 6).toLowerCase())}`);
+    const byName = await board(
+      `?q=${encodeURIComponent(demoSeller('odr-drift').name.slice(0, 6).toLowerCase())}`,
+    );
     expect(byName.rows.length).toBeGreaterThan(0);
     expect(byName.rows.every((r) => r.accountId === ids['odr-drift'])).toBe(true);
     expect(byName.summary.accounts).toBe(SCENARIOS.length);
@@ -232,5 +238,32 @@ describe('GET /api/overview/version and /api/accounts/:id/overview', () => {
       url: '/api/accounts/00000000-0000-4000-8000-000000000000/overview',
     });
     expect(missing.statusCode).toBe(404);
+  });
+});
+
+describe('GET /api/poll-runs?ids=', () => {
+  it('reads the runs a refresh of every account started, and refuses a list it cannot read', async () => {
+    const res = await app.inject({ method: 'POST', url: '/api/accounts/refresh', payload: {} });
+    expect(res.statusCode, res.body).toBe(202);
+    const { runs } = res.json() as { runs: Array<{ accountId: string; runId: string }> };
+    expect(runs.map((r) => r.accountId).sort()).toEqual(Object.values(ids).sort());
+
+    const missing = '00000000-0000-4000-8000-000000000000';
+    const read = await app.inject({
+      method: 'GET',
+      url: `/api/poll-runs?ids=${[...runs.map((r) => r.runId), missing].join(',')}`,
+    });
+    expect(read.statusCode, read.body).toBe(200);
+    const found = read.json() as Array<{ id: string; accountId: string; status: string }>;
+    expect(found.map((r) => r.id).sort()).toEqual(runs.map((r) => r.runId).sort());
+    for (const run of found) {
+      expect(runs.find((r) => r.runId === run.id)!.accountId).toBe(run.accountId);
+    }
+
+    for (const query of ['', '?ids=', '?ids=not-a-uuid', `?ids=${Array(101).fill(missing).join(',')}`]) {
+      expect((await app.inject({ method: 'GET', url: `/api/poll-runs${query}` })).statusCode, query).toBe(
+        400,
+      );
+    }
   });
 });
