@@ -450,3 +450,91 @@ export async function warningStates(
     .orderBy('last_seen_at', 'desc')
     .execute();
 }
+
+// ---- reads for the alert engine ----
+
+/** The report's snapshots, one per marketplace it covered. */
+export async function snapshotsOfReport(db: Db, reportDocumentId: string) {
+  return db
+    .selectFrom('health_snapshots')
+    .select([
+      'id',
+      'account_id',
+      'marketplace_id',
+      'captured_at',
+      'account_status',
+      'ahr_status',
+      'ahr_score',
+      'ahr_band',
+      'policies',
+    ])
+    .where('report_document_id', '=', reportDocumentId)
+    .orderBy('marketplace_id')
+    .execute();
+}
+
+export async function snapshotFigures(db: Db, snapshotId: string) {
+  return db
+    .selectFrom('metric_snapshots')
+    .select([
+      'metric',
+      'channel',
+      'window_days',
+      'rate',
+      'numerator',
+      'denominator',
+      'status',
+      'target_value',
+      'target_condition',
+      'window_from',
+      'window_to',
+    ])
+    .where('snapshot_id', '=', snapshotId)
+    .execute();
+}
+
+/** One marketplace's daily figures from the report, in a time range (both ends included), oldest first. */
+export async function dailyFigures(
+  db: Db,
+  query: { accountId: string; marketplaceId: string; from: Date; to: Date },
+) {
+  return db
+    .selectFrom('metric_daily')
+    .select(['metric', 'channel', 'window_days', 'captured_at', 'rate', 'denominator'])
+    .where('account_id', '=', query.accountId)
+    .where('marketplace_id', '=', query.marketplaceId)
+    .where('source', '=', 'report')
+    .where('captured_at', '>=', query.from)
+    .where('captured_at', '<=', query.to)
+    .orderBy('captured_at')
+    .execute();
+}
+
+/** The highest numeric rating of one marketplace in a time range, before `to` (excluded). */
+export async function bestScore(
+  db: Db,
+  query: { accountId: string; marketplaceId: string; from: Date; to: Date },
+): Promise<number | null> {
+  const row = await db
+    .selectFrom('health_snapshots')
+    .select((eb) => eb.fn.max('ahr_score').as('best'))
+    .where('account_id', '=', query.accountId)
+    .where('marketplace_id', '=', query.marketplaceId)
+    .where('captured_at', '>=', query.from)
+    .where('captured_at', '<', query.to)
+    .executeTakeFirst();
+  return row?.best ?? null;
+}
+
+/** Warning states open at a moment: seen by then and not cleared by then. */
+export async function warningStatesAt(db: Db, query: { accountId: string; marketplaceId: string; at: Date }) {
+  return db
+    .selectFrom('warning_states')
+    .select(['warning_type', 'status'])
+    .where('account_id', '=', query.accountId)
+    .where('marketplace_id', '=', query.marketplaceId)
+    .where('first_seen_at', '<=', query.at)
+    .where((eb) => eb.or([eb('cleared_at', 'is', null), eb('cleared_at', '>', query.at)]))
+    .orderBy('warning_type')
+    .execute();
+}
