@@ -92,6 +92,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
       app.addHook('onListen', async () => {
         runtime.poller.start();
         runtime.pruner.start();
+        runtime.alerts.start();
       });
     }
   } catch (err) {

@@ -12,6 +12,8 @@ import { SpApiClients, type SpApiSettings } from './spapi/spapi-clients.ts';
 import { SellerRateLimiter } from './spapi/rate-limiter.ts';
 import { Poller, type PollerOptions } from './poller/poller.ts';
 import { createPruneJob, type PruneJob } from './documents/prune-job.ts';
+import { AlertEngine } from './alerts/alert-engine.ts';
+import { nextCycle } from './poller/schedule.ts';
 
 // What the server and the operator CLI share once the database is open: migrations, the secret key, the
 // SP-API clients (demo simulator or Amazon) and the poller.
@@ -30,6 +32,8 @@ interface Runtime {
   poller: Poller;
   /** The daily pruning of raw report bodies; started with the poll schedule. */
   pruner: PruneJob;
+  /** Evaluates each stored report's alerts; started with the poll schedule. */
+  alerts: AlertEngine;
   demo: Demo | undefined;
   /** Stops polling, then the simulator it talks to. The database stays open: its owner closes it. */
   close(): Promise<void>;
@@ -79,8 +83,20 @@ export async function createRuntime(
         : {}),
     };
   const clients = new SpApiClients(spapi, secrets, new SellerRateLimiter(undefined, options.rateScale ?? 1));
+  const alerts = new AlertEngine(database.db, log.child({ component: 'alerts' }), {
+    everyMs: 5_000,
+    monitoringEveryMs: 5 * 60_000,
+    pollIntervalMs: nextCycle(config.poll.cron).lengthMs,
+  });
   const poller = new Poller(
-    { db: database.db, clients, log: log.child({ component: 'poller' }) },
+    {
+      db: database.db,
+      clients,
+      log: log.child({ component: 'poller' }),
+      onPollEnded: (summary) => {
+        if (summary.outcome === 'ingested') alerts.kick();
+      },
+    },
     {
       instanceId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
       cron: config.poll.cron,
@@ -104,8 +120,10 @@ export async function createRuntime(
     clients,
     poller,
     pruner,
+    alerts,
     demo,
     close: async () => {
+      await alerts.stop();
       await pruner.stop();
       await poller.stop();
       await demo?.close();

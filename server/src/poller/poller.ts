@@ -34,6 +34,8 @@ export interface PollerDeps {
   db: Kysely<DB>;
   clients: SpApiClients;
   log: FastifyBaseLogger;
+  /** Told when a poll ends in this process (the alert engine evaluates what it stored at once). */
+  onPollEnded?: (summary: PollSummary) => void;
 }
 
 export class Poller {
@@ -148,6 +150,10 @@ export class Poller {
 
   private launch(account: ClaimedAccount, trigger: PollTrigger): Promise<StepResult | undefined> {
     const run = pollAccount({ ...this.deps, settings: this.options }, account, trigger, this.abort.signal)
+      .then((step) => {
+        if (step.kind === 'ended') this.deps.onPollEnded?.(step.summary);
+        return step;
+      })
       .catch((err: unknown) => {
         // The database itself failed mid-step: the lease expires and the run is carried on then.
         this.deps.log.error({ err, accountId: account.id }, 'poll could not be recorded');
