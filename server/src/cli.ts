@@ -8,6 +8,7 @@ import { registerSimulatorCommands } from './simulator/simulator.cli.ts';
 import { registerPollCommands } from './poller/poller.cli.ts';
 import { registerDocumentCommands } from './documents/documents.cli.ts';
 import { registerUserCommands } from './auth/users.cli.ts';
+import { registerAlertCommands } from './alerts/alerts.cli.ts';
 
 // The operator command line: `pnpm cli <command>`. Each feature adds its commands through a register function.
 
@@ -64,6 +65,7 @@ function buildCli(): Command {
   registerPollCommands(program, config);
   registerDocumentCommands(program, config);
   registerUserCommands(program, config);
+  registerAlertCommands(program, config);
   registerReportCommands(program);
   registerSimulatorCommands(program);
   return program;

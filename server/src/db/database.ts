@@ -18,6 +18,8 @@ export interface Database {
 export interface DatabaseOptions {
   databaseUrl: string | undefined;
   dataDir: string;
+  /** Embedded only: keep everything in memory, nothing under dataDir (a throwaway database). */
+  inMemory?: boolean;
   /** Postgres schema to use (tests isolate each file in its own). */
   searchPath?: string;
   poolSize?: number;
@@ -51,6 +53,10 @@ async function createPostgres(databaseUrl: string, options: DatabaseOptions): Pr
 
 async function createPglite(options: DatabaseOptions): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
+  if (options.inMemory) {
+    const memory = await PGlite.create({ parsers: { [INT8_OID]: (value: string) => value } });
+    return wrap(new Kysely<DB>({ dialect: new PGliteDialect(memory) }), 'pglite');
+  }
   const dir = path.join(options.dataDir, 'pglite');
   await mkdir(dir, { recursive: true });
   const lock = await lockDataDir(dir);
