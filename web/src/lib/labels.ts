@@ -33,3 +33,129 @@ export const FAR_EAST_MARKETPLACES = [
   { id: 'A39IBJ37TRP1C6', name: 'Australia' },
   { id: 'A19VAU5U5O7RUS', name: 'Singapore' },
 ] as const;
+
+/** Amazon's metrics in Amazon's words, with what each rate counts, and the order the account page lists them. */
+export const METRICS: Record<string, { name: string; of: string }> = {
+  order_defect_rate: { name: 'Order defect rate', of: 'orders' },
+  late_shipment_rate: { name: 'Late shipment rate', of: 'orders' },
+  pre_fulfillment_cancellation_rate: { name: 'Pre-fulfilment cancellation rate', of: 'orders' },
+  valid_tracking_rate: { name: 'Valid tracking rate', of: 'shipments' },
+  on_time_delivery_rate: { name: 'On-time delivery rate', of: 'shipments with tracking' },
+  unit_on_time_delivery_rate: { name: 'Unit on-time delivery rate', of: 'units' },
+  invoice_defect_rate: { name: 'Invoice defect rate', of: 'orders' },
+  negative_return_feedback_rate: { name: 'Negative return feedback rate', of: 'returns' },
+};
+
+/** The name of a metric, or its own name made readable when this dashboard does not know it yet. */
+export function metricName(metric: string): string {
+  return METRICS[metric]?.name ?? sentence(metric);
+}
+
+export const CHANNELS: Record<'afn' | 'mfn' | 'all', { name: string; short: string }> = {
+  afn: { name: 'Fulfilled by Amazon', short: 'FBA' },
+  mfn: { name: 'Seller-fulfilled', short: 'FBM' },
+  all: { name: 'All orders', short: 'All' },
+};
+
+/** The counts a figure's `parts` carry, in Amazon's words. */
+export const PARTS: Record<string, string> = {
+  orderWithDefects: 'Orders with a defect',
+  claims: 'A-to-z claims',
+  chargebacks: 'Chargebacks',
+  negativeFeedback: 'Negative feedback',
+  invoiceDefect: 'Invoice defects',
+  missingInvoice: 'Missing invoices',
+  lateInvoice: 'Late invoices',
+};
+
+/** The parts of the order defect rate shown beside it, in this order. */
+export const ODR_PARTS = ['claims', 'chargebacks', 'negativeFeedback'] as const;
+
+/** Amazon's account status per marketplace. */
+export const ACCOUNT_STATUS: Record<string, { tone: Tone; label: string }> = {
+  NORMAL: { tone: 'good', label: 'Normal' },
+  AT_RISK: { tone: 'warning', label: 'At risk' },
+  DEACTIVATED: { tone: 'critical', label: 'Deactivated' },
+  SUSPENDED: { tone: 'critical', label: 'Suspended' },
+  BANNED: { tone: 'critical', label: 'Banned' },
+};
+
+export function accountStatus(status: string | null): { tone: Tone; label: string } {
+  if (!status) return { tone: 'neutral', label: 'Unknown' };
+  return ACCOUNT_STATUS[status.toUpperCase()] ?? { tone: 'warning', label: sentence(status) };
+}
+
+/** The Account Health Rating's band (from its score: 0-99 critical, 100-199 at risk, 200 and up healthy). */
+export const AHR_BAND: Record<'healthy' | 'at_risk' | 'critical', { tone: Tone; label: string }> = {
+  healthy: { tone: 'good', label: 'Healthy' },
+  at_risk: { tone: 'warning', label: 'At risk' },
+  critical: { tone: 'critical', label: 'Critical' },
+};
+
+export const POLL_STATUS: Record<
+  'queued' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'abandoned',
+  { tone: Tone; label: string }
+> = {
+  queued: { tone: 'neutral', label: 'Queued' },
+  running: { tone: 'neutral', label: 'Running' },
+  waiting: { tone: 'neutral', label: 'Waiting for Amazon' },
+  succeeded: { tone: 'good', label: 'Succeeded' },
+  failed: { tone: 'critical', label: 'Failed' },
+  abandoned: { tone: 'warning', label: 'Abandoned' },
+};
+
+/** How a poll ended, beyond succeeded or failed. */
+export const POLL_OUTCOMES: Record<string, string> = {
+  ingested: 'new report stored',
+  unchanged: 'report unchanged',
+  no_data: 'no data from Amazon',
+  retry_later: 'asked again later',
+  needs_reauthorization: 'needs reauthorization',
+  error: 'error',
+};
+
+export const POLL_TRIGGERS: Record<string, string> = {
+  schedule: 'Schedule',
+  manual: 'Refresh now',
+  cli: 'Command line',
+};
+
+/** `AT_RISK`, `spammingSellerMessaging`, `listing_policy_violations` → "At risk", "Spamming seller messaging"... */
+export function sentence(code: string): string {
+  const words = code
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .trim()
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** A figure against its target; the sign repeats the word where space is short. */
+export const FIGURE_TONE: Record<
+  'good' | 'near' | 'breached' | 'unknown',
+  { tone: Tone; label: string; sign: string }
+> = {
+  good: { tone: 'good', label: 'Within target', sign: '●' },
+  near: { tone: 'warning', label: 'Close to target', sign: '▲' },
+  breached: { tone: 'critical', label: 'Past target', sign: '◆' },
+  unknown: { tone: 'neutral', label: 'No verdict', sign: '·' },
+};
+
+const POLICY_CATEGORIES: Record<string, string> = {
+  listing_policy_violations: 'Listing policy violations',
+  product_authenticity_customer_complaints: 'Product authenticity complaints',
+  product_condition_customer_complaints: 'Product condition complaints',
+  product_safety_customer_complaints: 'Product safety complaints',
+  received_intellectual_property_complaints: 'Intellectual property complaints',
+  restricted_product_policy_violations: 'Restricted product policy violations',
+  suspected_intellectual_property_violations: 'Suspected intellectual property violations',
+  food_and_product_safety_issues: 'Food and product safety issues',
+  customer_product_reviews_policy_violations: 'Customer product reviews policy violations',
+  other_policy_violations: 'Other policy violations',
+  document_requests: 'Document requests',
+};
+
+/** A policy violation category in Seller Central's words. */
+export function policyCategory(category: string): string {
+  return POLICY_CATEGORIES[category] ?? sentence(category);
+}

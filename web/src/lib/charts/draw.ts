@@ -1,0 +1,248 @@
+import {
+  Chart,
+  Filler,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  TimeScale,
+  Tooltip,
+  type ChartConfiguration,
+  type Plugin,
+  type PointStyle,
+} from 'chart.js';
+import 'chartjs-adapter-date-fns';
+import { percent } from '$lib/format';
+import { higherIsBetter, warningBand, type MetricPoint, type Target, type Tone } from './series';
+
+// The one module that touches chart.js, loaded on demand by Chart.svelte so that no other page carries it. Only
+// what a metric chart uses is registered: the line controller and its elements, linear and time scales, the
+// tooltip, and the filler that shades the warning band.
+
+Chart.register(LineController, LineElement, PointElement, LinearScale, TimeScale, Tooltip, Filler);
+
+export interface MetricChartInput {
+  points: readonly MetricPoint[];
+  /** The range shown, in ms: the chart spans it even where there are no figures. */
+  from: number;
+  to: number;
+  /** The series' target, for the stretch before its first point. */
+  target: Target | null;
+  /** The user's zone for the axis' dates; the browser's when undefined. */
+  timeZone: string | undefined;
+  unit: 'day' | 'week' | 'month';
+  /** A point's tooltip: a title and its lines. */
+  describe: (point: MetricPoint) => { title: string; lines: string[] };
+  /** Called after every drawing of the chart. */
+  ondrawn: () => void;
+}
+
+/** The datasets, in the order of the figure's data-datasets attribute. */
+export const DATASETS = ['rate', 'target', 'band'] as const;
+
+const POINT_STYLE: Record<Tone, PointStyle> = {
+  good: 'circle',
+  unknown: 'circle',
+  near: 'triangle',
+  breached: 'rectRot',
+};
+
+interface Palette {
+  line: string;
+  target: string;
+  band: string;
+  near: string;
+  breached: string;
+  grid: string;
+  text: string;
+  surface: string;
+  font: string;
+}
+
+/** The page's own colours (app.css), so the chart follows light and dark mode. */
+function palette(element: HTMLElement): Palette {
+  const style = getComputedStyle(element);
+  const css = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
+  return {
+    line: css('--color-accent', '#0f5fc2'),
+    target: css('--color-critical', '#b42318'),
+    band: withAlpha(css('--color-warning-mark', '#e0a100'), 0.28),
+    near: css('--color-warning', '#8a5300'),
+    breached: css('--color-critical', '#b42318'),
+    grid: css('--color-border', '#d8dee6'),
+    text: css('--color-text-muted', '#556070'),
+    surface: css('--color-surface', '#ffffff'),
+    font: style.fontFamily || 'system-ui, sans-serif',
+  };
+}
+
+function withAlpha(color: string, alpha: number): string {
+  const hex = /^#([0-9a-f]{6})$/i.exec(color)?.[1];
+  if (!hex) return color;
+  const [r, g, b] = [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  return `rgba(${r}, ${g}, ${b}, ${alpha})`;
+}
+
+/** A step line over the whole range: the target (or the band's edge) as it was at each moment. */
+function stepLine(
+  points: readonly MetricPoint[],
+  fallback: Target | null,
+  from: number,
+  to: number,
+  pick: (target: Target) => number | null,
+): Array<{ x: number; y: number | null }> {
+  let current = points.find((p) => p.target)?.target ?? fallback;
+  if (!current) return [];
+  const line = [{ x: from, y: pick(current) }];
+  for (const point of points) {
+    if (!point.target) continue;
+    if (point.target.value !== current.value || point.target.condition !== current.condition) {
+      current = point.target;
+      line.push({ x: Date.parse(point.capturedAt), y: pick(current) });
+    }
+  }
+  line.push({ x: to, y: pick(current) });
+  return line;
+}
+
+function axisFormat(unit: MetricChartInput['unit'], timeZone: string | undefined): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat(
+    'en-GB',
+    unit === 'month'
+      ? { month: 'short', year: 'numeric', timeZone }
+      : { day: 'numeric', month: 'short', timeZone },
+  );
+}
+
+export function drawMetricChart(canvas: HTMLCanvasElement, input: MetricChartInput): { destroy(): void } {
+  const { points, from, target, timeZone, unit, describe, ondrawn } = input;
+  const to = Math.max(input.to, ...points.map((p) => Date.parse(p.capturedAt)));
+  const colors = palette(canvas);
+  const newest = points.findLast((p) => p.target)?.target ?? target;
+  const band = warningBand(newest);
+  const rates = points.flatMap((p) => (p.rate === null ? [] : [p.rate]));
+  const dense = points.length > 60;
+
+  // Lower-is-better rates start at 0 and leave room above the target; higher-is-better ones end at 100 % and
+  // show about as much below the target as there is between it and 100 %.
+  const y: { min?: number; max?: number; suggestedMin?: number; suggestedMax?: number } = {};
+  if (newest && higherIsBetter(newest)) {
+    y.max = 1;
+    y.suggestedMin = Math.min(newest.value - (1 - newest.value) * 0.6, ...rates);
+  } else {
+    y.min = 0;
+    y.suggestedMax = Math.max((newest?.value ?? 0) * 1.3, ...rates.map((r) => r * 1.1), 0.001);
+  }
+
+  const drawn: Plugin<'line'> = { id: 'drawn', afterRender: () => ondrawn() };
+  const dateOf = axisFormat(unit, timeZone);
+
+  const config: ChartConfiguration<'line', Array<{ x: number; y: number | null }>> = {
+    type: 'line',
+    data: {
+      datasets: [
+        {
+          label: 'Rate',
+          data: points.map((p) => ({ x: Date.parse(p.capturedAt), y: p.rate })),
+          borderColor: colors.line,
+          backgroundColor: colors.line,
+          borderWidth: 2,
+          pointStyle: points.map((p) => POINT_STYLE[p.tone]),
+          pointRadius: points.map((p) => (p.tone === 'near' || p.tone === 'breached' ? 4 : dense ? 1.5 : 3)),
+          pointHoverRadius: 6,
+          pointBackgroundColor: points.map((p) =>
+            p.tone === 'breached' ? colors.breached : p.tone === 'near' ? colors.near : colors.line,
+          ),
+          pointBorderColor: colors.surface,
+          pointBorderWidth: 1,
+          spanGaps: false,
+          tension: 0,
+          // The newest point sits on the chart's right edge: draw it whole.
+          clip: 6,
+          order: 0,
+        },
+        {
+          label: 'Target',
+          data: stepLine(points, target, from, to, (t) => t.value),
+          borderColor: colors.target,
+          borderWidth: 2,
+          borderDash: [6, 4],
+          pointRadius: 0,
+          pointHitRadius: 0,
+          stepped: 'after',
+          fill: false,
+          order: 1,
+        },
+        {
+          label: 'Warning band',
+          data: band ? stepLine(points, target, from, to, (t) => warningBand(t)?.from ?? null) : [],
+          borderWidth: 0,
+          borderColor: 'transparent',
+          backgroundColor: colors.band,
+          pointRadius: 0,
+          pointHitRadius: 0,
+          stepped: 'after',
+          // Shaded from the band's edge up (or down) to the target line, the dataset before it.
+          fill: '-1',
+          order: 2,
+        },
+      ],
+    },
+    options: {
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      parsing: false,
+      normalized: true,
+      layout: { padding: { right: 8, top: 4 } },
+      font: { family: colors.font },
+      color: colors.text,
+      interaction: { mode: 'nearest', axis: 'x', intersect: false },
+      scales: {
+        x: {
+          type: 'time',
+          min: from,
+          max: to,
+          time: { unit },
+          grid: { color: colors.grid },
+          border: { display: false },
+          ticks: {
+            color: colors.text,
+            maxRotation: 0,
+            autoSkip: true,
+            autoSkipPadding: 16,
+            maxTicksLimit: 7,
+            callback: (value) => dateOf.format(new Date(Number(value))),
+          },
+        },
+        y: {
+          type: 'linear',
+          ...y,
+          grid: { color: colors.grid },
+          border: { color: colors.grid },
+          ticks: { color: colors.text, maxTicksLimit: 6, callback: (value) => percent(Number(value)) },
+        },
+      },
+      plugins: {
+        tooltip: {
+          filter: (item) => item.datasetIndex === 0,
+          displayColors: false,
+          callbacks: {
+            title: (items) => {
+              const point = items[0] ? points[items[0].dataIndex] : undefined;
+              return point ? describe(point).title : '';
+            },
+            label: (item) => {
+              const point = points[item.dataIndex];
+              return point ? describe(point).lines : '';
+            },
+          },
+        },
+      },
+    },
+    plugins: [drawn],
+  };
+
+  const chart = new Chart(canvas, config);
+  return { destroy: () => chart.destroy() };
+}
