@@ -21,6 +21,8 @@ import { oauthRoutes } from './oauth/oauth.routes.ts';
 import { pollerRoutes } from './poller/poller.routes.ts';
 import { metricsRoutes } from './metrics/metrics.routes.ts';
 import { nextCycle } from './poller/schedule.ts';
+import { alertsRoutes } from './alerts/alerts.routes.ts';
+import type { AlertEngine } from './alerts/alert-engine.ts';
 import helmet from '@fastify/helmet';
 import { registerAuthGuard } from './auth/auth.guard.ts';
 import { authRoutes } from './auth/auth.routes.ts';
@@ -52,6 +54,7 @@ declare module 'fastify' {
     database: Database;
     secrets: SecretBox;
     poller: Poller;
+    alerts: AlertEngine;
     spapiClients: SpApiClients;
     demo: Demo | undefined;
   }
@@ -85,6 +88,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     app.decorate('secrets', runtime.secrets);
     app.decorate('demo', runtime.demo);
     app.decorate('poller', runtime.poller);
+    app.decorate('alerts', runtime.alerts);
     app.decorate('spapiClients', runtime.clients);
     app.addHook('onClose', () => runtime.close());
     // Polling starts once the port is bound: a process that cannot listen must not claim accounts first.
@@ -171,6 +175,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
         });
         await api.register(pollerRoutes, { poller: app.poller });
         await api.register(metricsRoutes, { staleAfterMs: staleAfterMs(config.poll.cron) });
+        await api.register(alertsRoutes);
       },
       { prefix: '/api' },
     );

@@ -48,7 +48,8 @@ export class AlertEngine {
 
   /** Evaluates what is pending now; a kick during a pass runs one more pass after it. */
   kick(): void {
-    if (this.stopped) return;
+    // Not started (a web-only instance, the CLI, a test driving passes itself): whoever runs it evaluates.
+    if (this.stopped || !this.timer) return;
     if (this.running) {
       this.again = true;
       return;
