@@ -8,7 +8,7 @@ import * as sellerBusinessName from './2026_12_01_1700_seller_business_name.ts';
 import * as reportsAwaitedWithoutASlot from './2026_12_01_1800_reports_awaited_without_a_slot.ts';
 import * as signIn from './2026_12_01_2000_sign_in.ts';
 import * as oauthStates from './2026_12_01_2100_oauth_states.ts';
-import * as metricDaily from './2026_12_03_2000_metric_daily.ts';
+import * as dailySnapshots from './2026_12_03_2000_daily_snapshots.ts';
 
 // Listed by hand rather than read from the folder, so the same set runs under tsx, Vitest and any bundler.
 // Names sort in the order they must run; add each new migration here.
@@ -22,7 +22,7 @@ export const migrations: Record<string, Migration> = {
   '2026_12_01_1800_reports_awaited_without_a_slot': reportsAwaitedWithoutASlot,
   '2026_12_01_2000_sign_in': signIn,
   '2026_12_01_2100_oauth_states': oauthStates,
-  '2026_12_03_2000_metric_daily': metricDaily,
+  '2026_12_03_2000_daily_snapshots': dailySnapshots,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -282,11 +282,15 @@ export interface MetricLatestTable {
   snapshot_id: string | null;
 }
 
-/** The last figure of each UTC day per metric and source (migration 2026_12_03_2000_metric_daily). */
-export interface MetricDailyTable extends MetricLatestTable {
+/** The last snapshot of each UTC day per marketplace and source (migration 2026_12_03_2000_daily_snapshots). */
+export interface DailySnapshotsTable {
+  account_id: string;
+  marketplace_id: string;
+  source: SnapshotSource;
   /** The UTC day. Written as `YYYY-MM-DD`; read it as text (`day::text`): drivers turn a date into local midnight. */
   day: ColumnType<unknown, string, string>;
-  granularity: SnapshotGranularity;
+  snapshot_id: string;
+  captured_at: Timestamp;
 }
 
 export interface AccountStatusHistoryTable {
@@ -429,7 +433,7 @@ export interface DB {
   health_snapshots: HealthSnapshotsTable;
   metric_snapshots: MetricSnapshotsTable;
   metric_latest: MetricLatestTable;
-  metric_daily: MetricDailyTable;
+  daily_snapshots: DailySnapshotsTable;
   account_status_history: AccountStatusHistoryTable;
   warning_states: WarningStatesTable;
   alerts: AlertsTable;

@@ -85,6 +85,27 @@ export async function writeHealthSnapshot(
     .returning('id')
     .executeTakeFirst();
   if (!header) return { snapshotId: null, figuresWritten: 0 };
+  // The day's last snapshot: a later capture of the same UTC day replaces it, an earlier one arriving late does not.
+  await tx
+    .insertInto('daily_snapshots')
+    .values({
+      account_id: input.accountId,
+      marketplace_id: health.marketplaceId,
+      source: input.source,
+      day: input.capturedAt.toISOString().slice(0, 10),
+      snapshot_id: header.id,
+      captured_at: input.capturedAt,
+    })
+    .onConflict((oc) =>
+      oc
+        .columns(['account_id', 'marketplace_id', 'source', 'day'])
+        .doUpdateSet((eb) => ({
+          snapshot_id: eb.ref('excluded.snapshot_id'),
+          captured_at: eb.ref('excluded.captured_at'),
+        }))
+        .where('daily_snapshots.captured_at', '<=', (eb) => eb.ref('excluded.captured_at')),
+    )
+    .execute();
 
   // One figure per metric, channel and window length: a report that repeats one keeps the first.
   const seen = new Set<string>();
@@ -146,42 +167,6 @@ export async function writeHealthSnapshot(
           snapshot_id: eb.ref('excluded.snapshot_id'),
         }))
         .where('metric_latest.captured_at', '<=', (eb) => eb.ref('excluded.captured_at')),
-    )
-    .execute();
-  // The day's last figure: a later capture of the same UTC day replaces it, an earlier one arriving late does not.
-  const day = input.capturedAt.toISOString().slice(0, 10);
-  await tx
-    .insertInto('metric_daily')
-    .values(
-      figures.map((f) => ({
-        ...f,
-        account_id: input.accountId,
-        marketplace_id: health.marketplaceId,
-        source: input.source,
-        day,
-        captured_at: input.capturedAt,
-        granularity: input.granularity,
-        snapshot_id: header.id,
-      })),
-    )
-    .onConflict((oc) =>
-      oc
-        .columns(['account_id', 'marketplace_id', 'metric', 'channel', 'window_days', 'source', 'day'])
-        .doUpdateSet((eb) => ({
-          captured_at: eb.ref('excluded.captured_at'),
-          granularity: eb.ref('excluded.granularity'),
-          rate: eb.ref('excluded.rate'),
-          numerator: eb.ref('excluded.numerator'),
-          denominator: eb.ref('excluded.denominator'),
-          status: eb.ref('excluded.status'),
-          target_value: eb.ref('excluded.target_value'),
-          target_condition: eb.ref('excluded.target_condition'),
-          window_from: eb.ref('excluded.window_from'),
-          window_to: eb.ref('excluded.window_to'),
-          parts: eb.ref('excluded.parts'),
-          snapshot_id: eb.ref('excluded.snapshot_id'),
-        }))
-        .where('metric_daily.captured_at', '<=', (eb) => eb.ref('excluded.captured_at')),
     )
     .execute();
   return { snapshotId: header.id, figuresWritten: figures.length };
@@ -310,39 +295,35 @@ export type Resolution = 'report' | 'day';
  * of values, which Postgres aggregates in a few milliseconds while parsing them into rows and back into JSON would
  * cost a Node process ten times that.
  *
- * At `day` resolution each UTC day keeps its last figure per metric and source, read from `metric_daily` (one row
- * per day, written by ingest): Amazon moves its figures at most daily, so that point stands for the day.
+ * At `day` resolution each UTC day keeps its last snapshot per marketplace and source, read from `daily_snapshots`
+ * (one row per day, written by ingest): Amazon moves its figures at most daily, so that point stands for the day.
  */
 export async function seriesJson(
   db: Db,
   query: RangeQuery & { metrics?: string[]; resolution: Resolution },
 ): Promise<string> {
-  const inRange = (alias: 'h' | 'd') => {
-    const ref = (column: string) => sql.ref(`${alias}.${column}`);
-    const marketplaces = query.marketplaceIds?.length
-      ? sql`and ${ref('marketplace_id')} in (${sql.join(query.marketplaceIds)})`
-      : sql``;
-    const until = query.to ? sql`and ${ref('captured_at')} <= ${query.to}` : sql``;
-    return sql`${ref('account_id')} = ${query.accountId} and ${ref('captured_at')} >= ${query.from} ${until}
-      ${marketplaces}`;
-  };
-  const metricIn = (alias: 'm' | 'd') =>
-    query.metrics?.length ? sql`and ${sql.ref(`${alias}.metric`)} in (${sql.join(query.metrics)})` : sql``;
-  const figures =
+  const marketplaces = query.marketplaceIds?.length
+    ? sql`and s.marketplace_id in (${sql.join(query.marketplaceIds)})`
+    : sql``;
+  const until = query.to ? sql`and s.captured_at <= ${query.to}` : sql``;
+  const metrics = query.metrics?.length ? sql`and m.metric in (${sql.join(query.metrics)})` : sql``;
+  // The snapshots of the range: every one, or the day's last from `daily_snapshots`.
+  const snapshots =
     query.resolution === 'day'
-      ? sql`select d.marketplace_id, d.captured_at, d.source, d.granularity, d.metric, d.channel, d.window_days,
-            d.rate, d.numerator, d.denominator, d.status, d.target_value, d.target_condition, d.window_from,
-            d.window_to, d.parts
-          from metric_daily d
-          where ${inRange('d')} and d.day >= (${query.from}::timestamptz at time zone 'UTC')::date ${metricIn('d')}`
-      : // Lateral, so each snapshot's figures are looked up by its id rather than hashing the figure table.
-        sql`select h.marketplace_id, h.captured_at, h.source, h.granularity, m.metric, m.channel, m.window_days,
-            m.rate, m.numerator, m.denominator, m.status, m.target_value, m.target_condition, m.window_from,
-            m.window_to, m.parts
-          from health_snapshots h cross join lateral (
-            select * from metric_snapshots m where m.snapshot_id = h.id ${metricIn('m')}
-          ) m
-          where ${inRange('h')}`;
+      ? sql`select h.id, h.marketplace_id, h.captured_at, h.source, h.granularity
+          from daily_snapshots s join health_snapshots h on h.id = s.snapshot_id
+          where s.account_id = ${query.accountId} and s.captured_at >= ${query.from} ${until} ${marketplaces}
+            and s.day >= (${query.from}::timestamptz at time zone 'UTC')::date`
+      : sql`select s.id, s.marketplace_id, s.captured_at, s.source, s.granularity
+          from health_snapshots s
+          where s.account_id = ${query.accountId} and s.captured_at >= ${query.from} ${until} ${marketplaces}`;
+  // Lateral, so each snapshot's figures are looked up by its id rather than hashing the figure table.
+  const figures = sql`select s.marketplace_id, s.captured_at, s.source, s.granularity, m.metric, m.channel,
+      m.window_days, m.rate, m.numerator, m.denominator, m.status, m.target_value, m.target_condition,
+      m.window_from, m.window_to, m.parts
+    from (${snapshots}) s cross join lateral (
+      select * from metric_snapshots m where m.snapshot_id = s.id ${metrics}
+    ) m`;
   const column = (expression: ReturnType<typeof sql>) => sql`json_agg(${expression} order by f.captured_at)`;
   const result = await sql<{ body: string }>`
     with f as (${figures}),
@@ -399,14 +380,14 @@ export async function recentDailyRates(
     window_days: number | null;
     day: string;
     rate: number | null;
-  }>`select d.account_id, d.marketplace_id, d.metric, d.channel, d.window_days, d.day::text as day, d.rate
+  }>`select d.account_id, d.marketplace_id, m.metric, m.channel, m.window_days, d.day::text as day, m.rate
     from account_marketplaces am
-    join metric_daily d on d.account_id = am.account_id and d.marketplace_id = am.marketplace_id
+    join daily_snapshots d on d.account_id = am.account_id and d.marketplace_id = am.marketplace_id
       and d.source = 'report'
       and d.day > (am.last_report_at at time zone 'UTC')::date - ${query.days}::int
+    join metric_snapshots m on m.snapshot_id = d.snapshot_id and m.metric in (${sql.join([...query.metrics])})
     where am.account_id in (${sql.join(query.accountIds)}) and am.last_report_at is not null
-      and d.metric in (${sql.join([...query.metrics])})
-    order by d.account_id, d.marketplace_id, d.metric, d.channel, d.window_days, d.day`.execute(db);
+    order by d.account_id, d.marketplace_id, m.metric, m.channel, m.window_days, d.day`.execute(db);
   return rows;
 }
 
@@ -499,14 +480,15 @@ export async function dailyFigures(
   query: { accountId: string; marketplaceId: string; from: Date; to: Date },
 ) {
   return db
-    .selectFrom('metric_daily')
-    .select(['metric', 'channel', 'window_days', 'captured_at', 'rate', 'denominator'])
-    .where('account_id', '=', query.accountId)
-    .where('marketplace_id', '=', query.marketplaceId)
-    .where('source', '=', 'report')
-    .where('captured_at', '>=', query.from)
-    .where('captured_at', '<=', query.to)
-    .orderBy('captured_at')
+    .selectFrom('daily_snapshots as d')
+    .innerJoin('metric_snapshots as m', 'm.snapshot_id', 'd.snapshot_id')
+    .select(['m.metric', 'm.channel', 'm.window_days', 'd.captured_at', 'm.rate', 'm.denominator'])
+    .where('d.account_id', '=', query.accountId)
+    .where('d.marketplace_id', '=', query.marketplaceId)
+    .where('d.source', '=', 'report')
+    .where('d.captured_at', '>=', query.from)
+    .where('d.captured_at', '<=', query.to)
+    .orderBy('d.captured_at')
     .execute();
 }
 
@@ -537,4 +519,18 @@ export async function warningStatesAt(db: Db, query: { accountId: string; market
     .where((eb) => eb.or([eb('cleared_at', 'is', null), eb('cleared_at', '>', query.at)]))
     .orderBy('warning_type')
     .execute();
+}
+
+/**
+ * Fills `daily_snapshots` from the snapshots stored, for history written without ingest (the benchmark's seed in
+ * SQL); ingest keeps it itself. Days already present are left as they are.
+ */
+export async function fillDailySnapshots(db: Db): Promise<void> {
+  await sql`insert into daily_snapshots (account_id, marketplace_id, source, day, snapshot_id, captured_at)
+    select distinct on (account_id, marketplace_id, source, (captured_at at time zone 'UTC')::date)
+      account_id, marketplace_id, source, (captured_at at time zone 'UTC')::date, id, captured_at
+    from health_snapshots
+    order by account_id, marketplace_id, source, (captured_at at time zone 'UTC')::date, captured_at desc,
+      id desc
+    on conflict do nothing`.execute(db);
 }
