@@ -272,13 +272,7 @@ export const BoardQuery = z.object({
 
 export const BoardFigure = z.object({
   key: z.enum(BOARD_FIGURES),
-  metric: z.string(),
-  channel: Channel,
-  windowDays: z.number().nullable(),
   rate: z.number().nullable(),
-  numerator: z.number().nullable(),
-  denominator: z.number().nullable(),
-  status: z.string().nullable(),
   target: z
     .object({
       value: z.number(),
@@ -286,16 +280,18 @@ export const BoardFigure = z.object({
       published: z.boolean().describe("Amazon's published target: the report carried none"),
     })
     .nullable(),
-  breached: z.boolean().nullable(),
   allowanceUsed: z
     .number()
     .nullable()
     .describe('Share of the allowance between the ideal and the target used: 1 is the target'),
-  tone: z.enum(['good', 'near', 'breached', 'unknown']).describe('near: 75 % of the allowance used or more'),
-  capturedAt: Instant,
+  tone: z
+    .enum(['good', 'near', 'breached', 'unknown'])
+    .describe('near: 75 % of the allowance used or more; breached: past the target, or BAD by Amazon'),
   trend: z
     .array(z.number().nullable())
-    .describe(`The last ${TREND_DAYS} UTC days up to the newest report, oldest first; null where no report`),
+    .describe(
+      `The last ${TREND_DAYS} UTC days up to the newest report, oldest first, to 4 significant digits; null where no report`,
+    ),
 });
 
 export const BoardRow = z.object({

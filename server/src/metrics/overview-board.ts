@@ -110,19 +110,14 @@ function boardFigure(key: FigureKey, f: Latest, trend: Array<number | null> | un
   const bad = breached === true || f.status?.toUpperCase() === 'BAD';
   return {
     key,
-    metric: f.metric,
-    channel: f.channel,
-    windowDays: f.windowDays,
     rate: f.rate,
-    numerator: f.numerator,
-    denominator: f.denominator,
-    status: f.status,
     target,
-    breached,
     allowanceUsed: used,
     tone: bad ? 'breached' : used === null ? 'unknown' : used >= NEAR_TARGET_SHARE ? 'near' : 'good',
-    capturedAt: f.capturedAt,
-    trend: trend ?? new Array<number | null>(TREND_DAYS).fill(null),
+    // Four significant digits draw the same line and keep a page of 50 rows small.
+    trend: (trend ?? new Array<number | null>(TREND_DAYS).fill(null)).map((v) =>
+      v === null ? null : Number(v.toPrecision(4)),
+    ),
   };
 }
 
