@@ -237,6 +237,15 @@ describe('GET /api/overview/version and /api/accounts/:id/overview', () => {
     const account = res.json() as OverviewAccount;
     expect(account).toMatchObject({ id: ids.suspension, standing: 'suspended' });
     expect(account.marketplaces.length).toBeGreaterThan(0);
+    // Headroom from the report's own counts: the largest count still under the target, less the count now.
+    const drifting = (
+      await app.inject({ method: 'GET', url: `/api/accounts/${ids['odr-drift']}/overview` })
+    ).json() as OverviewAccount;
+    const odr = drifting.marketplaces[0]!.metrics.find(
+      (f) => f.metric === 'order_defect_rate' && f.channel === 'mfn',
+    )!;
+    const allowed = Math.ceil(odr.target!.value * odr.denominator! - 1e-9) - 1;
+    expect(odr.headroom).toBe(allowed >= odr.numerator! ? allowed - odr.numerator! : null);
     const missing = await app.inject({
       method: 'GET',
       url: '/api/accounts/00000000-0000-4000-8000-000000000000/overview',

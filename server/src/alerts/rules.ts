@@ -1,6 +1,6 @@
 import { allowanceUsed, isBreached, PUBLISHED_TARGETS } from '../metrics/standing.ts';
 import { ahrBandOf } from '../reports/ahr-band.ts';
-import { headroom } from './headroom.ts';
+import { headroom } from '../metrics/headroom.ts';
 import { projectCrossing, type TrendPoint } from './trend.ts';
 
 // The alert rules: from what the stored snapshots say about one marketplace (and the account's own monitoring

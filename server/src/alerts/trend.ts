@@ -5,6 +5,8 @@
 // trend at 95 % confidence, and a marketplace so small that one order moves the rate by a quarter of its
 // allowance or more gets no projection at all (its noise would look like a trend).
 
+import { lowerIsBetter } from '../metrics/standing.ts';
+
 const DAY_MS = 86_400_000;
 
 export interface TrendPoint {
@@ -79,14 +81,6 @@ function normalCdf(z: number): number {
   const p =
     d * t * (0.31938153 + t * (-0.356563782 + t * (1.781477937 + t * (-1.821255978 + t * 1.330274429))));
   return z >= 0 ? 1 - p : p;
-}
-
-/** Whether lower is better for this condition (`LESS_THAN`), or higher (`GREATER_THAN`); null if unknown. */
-export function lowerIsBetter(condition: string): boolean | null {
-  const c = condition.toUpperCase();
-  if (c === 'LESS_THAN' || c === 'LESS_THAN_OR_EQUAL') return true;
-  if (c === 'GREATER_THAN' || c === 'GREATER_THAN_OR_EQUAL') return false;
-  return null;
 }
 
 /** The trend of `points` (any order) towards `target`, seen from `now`. */

@@ -89,6 +89,13 @@ export const LatestFigure = z.object({
   status: z.string().nullable().describe("Amazon's verdict: GOOD, BAD, NONE..."),
   target: Target,
   breached: z.boolean().nullable().describe('The rate is on the wrong side of its target; null when unknown'),
+  headroom: z
+    .number()
+    .nullable()
+    .describe(
+      'Bad events the window can still take before the target is crossed (defective orders, late shipments; for ' +
+        '"over" targets, new shipments without tracking or delivered late); null when past it or unknown',
+    ),
   window: z.object({ from: Instant.nullable(), to: Instant.nullable() }),
   capturedAt: Instant,
   source: z.enum(['report', 'data_kiosk']),

@@ -11,7 +11,14 @@ import {
   type RangeQuery,
 } from './metrics.repository.ts';
 import type { Overview, OverviewAccount, OverviewMarketplace, Violations } from './metrics.schemas.ts';
-import { isBreached, marketplaceStanding, STANDING_ORDER, worstStanding } from './standing.ts';
+import { headroom } from './headroom.ts';
+import {
+  isBreached,
+  marketplaceStanding,
+  PUBLISHED_TARGETS,
+  STANDING_ORDER,
+  worstStanding,
+} from './standing.ts';
 
 // The overview and the series, assembled from the latest-figure rows and the snapshots.
 
@@ -37,6 +44,14 @@ function figureToLatest(row: LatestFigureRow): z.infer<typeof OverviewMarketplac
         ? { value: row.target_value, condition: row.target_condition }
         : null,
     breached: isBreached(row.rate, row.target_value, row.target_condition),
+    headroom: headroom({
+      numerator: row.numerator,
+      denominator: row.denominator,
+      target:
+        row.target_value !== null && row.target_condition !== null
+          ? { value: row.target_value, condition: row.target_condition }
+          : (PUBLISHED_TARGETS[row.metric] ?? null),
+    }),
     window: { from: iso(row.window_from), to: iso(row.window_to) },
     capturedAt: row.captured_at.toISOString(),
     source: row.source,

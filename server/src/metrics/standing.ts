@@ -92,3 +92,11 @@ export function allowanceUsed(
 
 /** From this share of its allowance on, a figure is shown as close to its target (the alerts' default margin). */
 export const NEAR_TARGET_SHARE = 0.75;
+
+/** Whether lower is better for this condition (`LESS_THAN`), or higher (`GREATER_THAN`); null if unknown. */
+export function lowerIsBetter(condition: string): boolean | null {
+  const c = condition.toUpperCase();
+  if (c === 'LESS_THAN' || c === 'LESS_THAN_OR_EQUAL') return true;
+  if (c === 'GREATER_THAN' || c === 'GREATER_THAN_OR_EQUAL') return false;
+  return null;
+}

@@ -46,6 +46,25 @@ export const METRICS: Record<string, { name: string; of: string }> = {
   negative_return_feedback_rate: { name: 'Negative return feedback rate', of: 'returns' },
 };
 
+/** What one more bad event is, per metric: what the headroom counts. */
+const BAD_EVENTS: Record<string, [one: string, many: string]> = {
+  order_defect_rate: ['order with a defect', 'orders with a defect'],
+  late_shipment_rate: ['late shipment', 'late shipments'],
+  pre_fulfillment_cancellation_rate: ['cancellation', 'cancellations'],
+  valid_tracking_rate: ['shipment without valid tracking', 'shipments without valid tracking'],
+  on_time_delivery_rate: ['late delivery', 'late deliveries'],
+  unit_on_time_delivery_rate: ['unit delivered late', 'units delivered late'],
+  invoice_defect_rate: ['invoice defect', 'invoice defects'],
+};
+
+/** "Takes 2 more orders with a defect before the target"; null when there is nothing to say. */
+export function headroomWords(metric: string, headroom: number | null): string | null {
+  if (headroom === null) return null;
+  const [one, many] = BAD_EVENTS[metric] ?? ['bad event', 'bad events'];
+  if (headroom === 0) return `The next ${one} crosses the target.`;
+  return `Takes ${headroom.toLocaleString('en')} more ${headroom === 1 ? one : many} before the target.`;
+}
+
 /** The name of a metric, or its own name made readable when this dashboard does not know it yet. */
 export function metricName(metric: string): string {
   return METRICS[metric]?.name ?? sentence(metric);

@@ -15,6 +15,8 @@ export interface ChartEntry {
   windowDays: number | null;
   points: MetricPoint[];
   target: Target | null;
+  /** What the newest report's window can still take before the target (its counts; null when past it). */
+  headroom: number | null;
   /** The newest figure: the range's last point, else the marketplace's latest. */
   latest: {
     capturedAt: string;
@@ -53,6 +55,7 @@ export function metricGroups(marketplace: Marketplace | null, series: Series['se
       windowDays: figure.windowDays,
       points: [],
       target: figure.target,
+      headroom: figure.headroom,
       latest:
         figure.rate === null && figure.numerator === null
           ? null
@@ -80,6 +83,8 @@ export function metricGroups(marketplace: Marketplace | null, series: Series['se
       windowDays: s.windowDays,
       points,
       target: s.target ?? known?.target ?? null,
+      // The marketplace's newest figure; a range ending earlier has no say over what is left now.
+      headroom: known?.headroom ?? null,
       latest: last ?? known?.latest ?? null,
     });
   }

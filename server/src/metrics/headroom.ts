@@ -1,4 +1,4 @@
-import { lowerIsBetter } from './trend.ts';
+import { lowerIsBetter } from './standing.ts';
 
 // How many more bad events the current window can take before its rate crosses the target, from the report's own
 // counts. For an "under" target (order defects, late shipments, cancellations) a bad event is one of the orders
