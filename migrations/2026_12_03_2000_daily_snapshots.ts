@@ -20,7 +20,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('captured_at', 'timestamptz', (c) => c.notNull())
     .addPrimaryKeyConstraint('daily_snapshots_pkey', ['account_id', 'marketplace_id', 'source', 'day'])
     .execute();
-  await db.schema.createIndex('daily_snapshots_snapshot_idx').on('daily_snapshots').column('snapshot_id').execute();
+  await db.schema
+    .createIndex('daily_snapshots_snapshot_idx')
+    .on('daily_snapshots')
+    .column('snapshot_id')
+    .execute();
   await sql`insert into daily_snapshots (account_id, marketplace_id, source, day, snapshot_id, captured_at)
     select distinct on (account_id, marketplace_id, source, (captured_at at time zone 'UTC')::date)
       account_id, marketplace_id, source, (captured_at at time zone 'UTC')::date, id, captured_at
