@@ -156,7 +156,8 @@ describe('the overview', () => {
     const odr = parseSellerPerformanceReport(
       simulator().state.currentDocument(drifting.sellerId),
     ).marketplaces[0]!.rates.find((r) => r.metric === 'order_defect_rate' && r.channel === 'mfn')!;
-    const shown = `${(odr.rate! * 100).toFixed(2).replace(/\.?0+$/, '')} %`;
+    // As the page writes a rate: a percentage to two decimals, trailing zeros dropped.
+    const shown = `${(Math.round(odr.rate! * 10_000) / 100).toFixed(2).replace(/\.?0+$/, '')}\u00a0%`;
     const { csrfToken } = await api<{ csrfToken: string }>(page, '/api/auth/session');
     const res = await page.request.post(at(`/api/accounts/${ids['odr-drift']}/refresh`), {
       headers: { 'x-csrf-token': csrfToken },

@@ -1,4 +1,5 @@
 import type { Board, BoardFigure } from '$lib/api';
+import { percent, targetPhrase } from '$lib/format';
 
 // How the morning check writes its figures: rates stored as fractions, shown as percentages beside their target,
 // and a word or sign beside every colour.
@@ -17,33 +18,22 @@ export const FIGURES: ReadonlyArray<{ key: FigureKey; short: string; long: strin
   { key: 'otdr', short: 'On time', long: 'On-time delivery rate' },
 ];
 
-/** 0.0082 → "0.82 %", 0.987 → "98.7 %": two decimals under 10 %, where a tenth of a point matters. */
-export function percent(fraction: number | null): string {
-  if (fraction === null || !Number.isFinite(fraction)) return '–';
-  const value = fraction * 100;
-  const digits = Math.abs(value) < 10 ? 2 : 1;
-  return `${value.toFixed(digits).replace(/\.?0+$/, '')} %`;
-}
-
-const CONDITIONS: Record<string, { sign: string; words: string }> = {
-  LESS_THAN: { sign: '<', words: 'under' },
-  LESS_THAN_OR_EQUAL: { sign: '≤', words: 'at most' },
-  GREATER_THAN: { sign: '>', words: 'over' },
-  GREATER_THAN_OR_EQUAL: { sign: '≥', words: 'at least' },
+const SIGNS: Record<string, string> = {
+  LESS_THAN: '<',
+  LESS_THAN_OR_EQUAL: '≤',
+  GREATER_THAN: '>',
+  GREATER_THAN_OR_EQUAL: '≥',
 };
 
 /** "< 1 %" */
 export function targetText(target: { value: number; condition: string } | null): string {
   if (!target) return 'no target';
-  const c = CONDITIONS[target.condition.toUpperCase()];
-  return `${c?.sign ?? target.condition} ${percent(target.value)}`;
+  return `${SIGNS[target.condition.toUpperCase()] ?? target.condition} ${percent(target.value)}`;
 }
 
 /** "target: under 1 %", for assistive technology. */
 export function targetWords(target: { value: number; condition: string } | null): string {
-  if (!target) return 'no target known';
-  const c = CONDITIONS[target.condition.toUpperCase()];
-  return `target ${c?.words ?? target.condition} ${percent(target.value)}`;
+  return target ? `target ${targetPhrase(target)}` : 'no target known';
 }
 
 export const TONES: Record<BoardFigure['tone'], { sign: string; words: string }> = {
@@ -52,28 +42,3 @@ export const TONES: Record<BoardFigure['tone'], { sign: string; words: string }>
   breached: { sign: '✕', words: 'past target' },
   unknown: { sign: '·', words: 'no verdict' },
 };
-
-/** `WARNED`, `AT_RISK` → "Warned", "At risk". */
-export function humanize(code: string | null): string {
-  if (!code) return '–';
-  const words = code.replace(/[_-]+/g, ' ').toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
-const POLICY_NAMES: Record<string, string> = {
-  listing_policy_violations: 'listing policy',
-  product_authenticity_customer_complaints: 'authenticity complaints',
-  product_condition_customer_complaints: 'condition complaints',
-  product_safety_customer_complaints: 'safety complaints',
-  received_intellectual_property_complaints: 'IP complaints',
-  restricted_product_policy_violations: 'restricted products',
-  suspected_intellectual_property_violations: 'suspected IP violations',
-  food_and_product_safety_issues: 'food and product safety',
-  customer_product_reviews_policy_violations: 'review policy',
-  other_policy_violations: 'other policy',
-  document_requests: 'document requests',
-};
-
-export function policyName(category: string): string {
-  return POLICY_NAMES[category] ?? humanize(category).toLowerCase();
-}
