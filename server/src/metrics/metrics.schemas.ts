@@ -320,7 +320,9 @@ export const BoardRow = z.object({
   figures: z
     .array(BoardFigure.nullable())
     .describe(`One per key figure, in the order ${BOARD_FIGURES.join(', ')}`),
-  violations: OverviewMarketplace.shape.policyViolations,
+  violations: OverviewMarketplace.shape.policyViolations.describe(
+    "The latest report's policy violations: the total, and the categories that have any, most first",
+  ),
   closestToTarget: z.number().nullable().describe('The largest share of an allowance used among the figures'),
 });
 

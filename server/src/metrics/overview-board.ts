@@ -164,7 +164,11 @@ export function boardRows(overview: z.infer<typeof Overview>, trends: Trends): R
         statusSince: m.statusSince,
         ahr: m.ahr,
         figures,
-        violations: m.policyViolations,
+        // The categories with a violation: the page names the worst, the account page has them all.
+        violations: m.policyViolations && {
+          total: m.policyViolations.total,
+          categories: m.policyViolations.categories.filter((c) => (c.count ?? 0) > 0),
+        },
         closestToTarget: used.length > 0 ? Math.max(...used) : null,
       });
     }

@@ -1,5 +1,5 @@
 import type { Board, BoardFigure } from '$lib/api';
-import { percent, targetPhrase } from '$lib/format';
+import { percent, targetPhrase } from './format';
 
 // How the morning check writes its figures: rates stored as fractions, shown as percentages beside their target,
 // and a word or sign beside every colour.
