@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join } from 'node:path';
+import { join, normalize, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
@@ -27,6 +27,7 @@ export function webBuildDir(): string {
  */
 export async function registerWeb(app: FastifyInstance, opts: WebOptions): Promise<void> {
   const handlerPath = join(opts.buildDir, 'handler.js');
+  const clientDir = join(opts.buildDir, 'client');
   const handler = existsSync(handlerPath) ? await loadHandler(handlerPath) : undefined;
 
   if (handler) {
@@ -43,6 +44,26 @@ export async function registerWeb(app: FastifyInstance, opts: WebOptions): Promi
     handler: async (request: FastifyRequest, reply: FastifyReply) => {
       if (isApiPath(request.url)) return reply.callNotFound();
       if (!handler) return reply.code(503).type('text/html; charset=utf-8').send(NOT_BUILT_PAGE);
+      // The adapter's static files, and their brotli and gzip copies, are listed once, when it loads. A rebuild (an
+      // update's `pnpm install`) replaces them under the running server, and a listed file that is gone would
+      // crash the process on its read. So a script of the old build is answered 404, as on a fresh server, and a
+      // compressed copy not (yet) there is not offered.
+      const asset = builtAsset(clientDir, request.url);
+      if (asset) {
+        if (!existsSync(asset)) return reply.code(404).type('text/plain; charset=utf-8').send('Not Found');
+        const accepted = request.raw.headers['accept-encoding'];
+        if (typeof accepted === 'string') {
+          request.raw.headers['accept-encoding'] = accepted
+            .split(',')
+            .filter((part) => {
+              const name = part.trim().split(';', 1)[0]!.toLowerCase();
+              if (name === 'br') return existsSync(`${asset}.br`);
+              if (name === 'gzip') return existsSync(`${asset}.gz`);
+              return true;
+            })
+            .join(',');
+        }
+      }
 
       // Overwritten on every request, so a client cannot choose the origin the dashboard believes in.
       request.raw.headers[PROTOCOL_HEADER] = request.protocol;
@@ -87,6 +108,20 @@ async function loadHandler(handlerPath: string): Promise<NodeHandler> {
     throw new Error(`${handlerPath} does not export a handler: is it an @sveltejs/adapter-node build?`);
   }
   return mod.handler as NodeHandler;
+}
+
+/** The file of a request for the build's own scripts and styles (`/_app/...`), or null for anything else. */
+function builtAsset(clientDir: string, url: string): string | null {
+  const path = url.split('?', 1)[0] ?? '';
+  if (!path.startsWith('/_app/')) return null;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return null;
+  }
+  const file = normalize(join(clientDir, decoded));
+  return file.startsWith(clientDir + sep) ? file : null;
 }
 
 function isApiPath(url: string): boolean {
