@@ -21,6 +21,14 @@ import type {
   Violations as ViolationsSchema,
   WarningStateItem,
 } from './metrics/metrics.schemas.ts';
+import type {
+  Alert as AlertSchema,
+  AlertEvent as AlertEventSchema,
+  AlertList as AlertListSchema,
+  AlertWithEvents as AlertWithEventsSchema,
+  Mute as MuteSchema,
+  RuleInfo as RuleInfoSchema,
+} from './alerts/alerts.schemas.ts';
 
 // The API's answers as TypeScript types, inferred from the same zod schemas the routes validate and document
 // with. The dashboard imports these (types only), so a change to a schema is a type error in web/, not a
@@ -52,3 +60,10 @@ export type Invited = z.infer<typeof InvitedSchema>;
 export type ApiToken = z.infer<typeof ApiTokenListed>;
 /** Its `token` is shown once: the server keeps only its hash. */
 export type CreatedToken = z.infer<typeof ApiTokenCreated>;
+export type Alert = z.infer<typeof AlertSchema>;
+export type AlertEvent = z.infer<typeof AlertEventSchema>;
+export type AlertList = z.infer<typeof AlertListSchema>;
+export type AlertWithEvents = z.infer<typeof AlertWithEventsSchema>;
+/** A rule muted for an account: `until` null means until someone unmutes it. */
+export type Mute = z.infer<typeof MuteSchema>;
+export type RuleInfo = z.infer<typeof RuleInfoSchema>;

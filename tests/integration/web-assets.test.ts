@@ -36,7 +36,11 @@ describe("the dashboard's static files", () => {
     // A rebuild empties the folder first, then writes each file and its compressed copies one by one.
     await rm(path.join(entryDir, `${script}.br`));
     await rm(path.join(entryDir, `${script}.gz`));
-    const compressedGone = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'br, gzip' } });
+    const compressedGone = await app.inject({
+      method: 'GET',
+      url,
+      headers: { 'accept-encoding': 'br, gzip' },
+    });
     expect(compressedGone.statusCode).toBe(200);
     await rm(path.join(entryDir, script));
     for (const encoding of ['identity', 'gzip', 'br']) {

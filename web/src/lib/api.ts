@@ -143,6 +143,12 @@ export type {
   Invited,
   ApiToken,
   CreatedToken,
+  Alert,
+  AlertEvent,
+  AlertList,
+  AlertWithEvents,
+  Mute,
+  RuleInfo,
 } from '@good-standing/server/api-types.ts';
 export type Role = import('@good-standing/server/api-types.ts').User['role'];
 export type TokenScope = import('@good-standing/server/api-types.ts').ApiToken['scope'];

@@ -178,3 +178,47 @@ const POLICY_CATEGORIES: Record<string, string> = {
 export function policyCategory(category: string): string {
   return POLICY_CATEGORIES[category] ?? sentence(category);
 }
+
+/** An alert's severity: the word beside the colour, and a sign for where the colour is not seen. */
+export const SEVERITY: Record<'critical' | 'warning' | 'info', { tone: Tone; label: string }> = {
+  critical: { tone: 'critical', label: 'Critical' },
+  warning: { tone: 'warning', label: 'Warning' },
+  info: { tone: 'neutral', label: 'Info' },
+};
+
+export const ALERT_STATE: Record<'open' | 'acknowledged' | 'resolved', string> = {
+  open: 'Open',
+  acknowledged: 'Acknowledged',
+  resolved: 'Resolved',
+};
+
+/** The alert rules in a sentence each, for filters and for the mute button. */
+export const ALERT_RULES: Record<string, string> = {
+  metric_breach: 'Metric past its target',
+  metric_margin: 'Metric close to its target',
+  metric_trend: 'Metric heading for its target',
+  account_status: 'Account status',
+  rating: 'Account Health Rating',
+  score_drop: 'Rating dropped',
+  policy: 'Policy violations',
+  warning_state: 'Warning from Amazon',
+  stale_data: 'No recent data',
+  reauthorization: 'Authorization refused',
+};
+
+export function alertRule(rule: string): string {
+  return ALERT_RULES[rule] ?? sentence(rule);
+}
+
+/** What happened to an alert, for its history. */
+export const ALERT_EVENTS: Record<string, string> = {
+  opened: 'Opened',
+  updated: 'Figures updated',
+  escalated: 'Escalated',
+  acknowledged: 'Acknowledged',
+  resolved: 'Resolved',
+};
+
+export function alertEvent(type: string): string {
+  return ALERT_EVENTS[type] ?? sentence(type);
+}
