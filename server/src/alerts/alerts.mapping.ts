@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import type { AlertRow } from './alerts.repository.ts';
-import type { Alert } from './alerts.schemas.ts';
+import type { AlertRow, MuteRow } from './alerts.repository.ts';
+import type { Alert, Mute } from './alerts.schemas.ts';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -22,5 +22,14 @@ export function alertRowToAlert(row: AlertRow, accountName: string): z.infer<typ
     acknowledgedBy: row.acknowledged_by,
     resolvedAt: iso(row.resolved_at),
     conditionClearedAt: iso(row.condition_cleared_at),
+  };
+}
+
+export function muteRowToMute(row: MuteRow): z.infer<typeof Mute> {
+  return {
+    rule: row.rule as z.infer<typeof Mute>['rule'],
+    until: iso(row.muted_until),
+    createdAt: row.created_at.toISOString(),
+    createdBy: row.created_by,
   };
 }

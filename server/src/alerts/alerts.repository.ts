@@ -191,3 +191,12 @@ export async function listMutes(db: Db, accountId?: string) {
   if (accountId) q = q.where('account_id', '=', accountId);
   return q.orderBy('created_at').execute();
 }
+export type MuteRow = Awaited<ReturnType<typeof listMutes>>[number];
+
+/** The alert, locked for this transaction, when it exists and is not resolved; a clear refusal otherwise. */
+export async function lockUnresolvedAlert(tx: Db, id: string) {
+  const row = await tx.selectFrom('alerts').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  if (!row) return { problem: 'missing' as const };
+  if (row.state === 'resolved') return { problem: 'resolved' as const };
+  return { row };
+}

@@ -9,11 +9,12 @@ import {
   insertEvent,
   listAlerts,
   listMutes,
+  lockUnresolvedAlert,
   removeMute,
   setMute,
   updateAlert,
 } from './alerts.repository.ts';
-import { alertRowToAlert } from './alerts.mapping.ts';
+import { alertRowToAlert, muteRowToMute } from './alerts.mapping.ts';
 import {
   AcknowledgeBody,
   AlertList,
@@ -42,6 +43,17 @@ export const alertsRoutes: FastifyPluginAsyncZod = async (app) => {
       .where('id', 'in', ids)
       .execute();
     return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
+  async function accountOrThrow(id: string): Promise<void> {
+    if (!(await findAccount(db, id))) throw new AppError('NOT_FOUND', `account ${id} does not exist`);
+  }
+
+  async function unresolvedOrThrow(tx: Parameters<typeof lockUnresolvedAlert>[0], id: string) {
+    const found = await lockUnresolvedAlert(tx, id);
+    if (found.row) return found.row;
+    if (found.problem === 'missing') throw new AppError('NOT_FOUND', `alert ${id} does not exist`);
+    throw new AppError('CONFLICT', 'the alert is resolved already');
   }
 
   async function alertOrThrow(id: string) {
@@ -151,14 +163,7 @@ export const alertsRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const userId = request.auth!.user.id;
       await db.transaction().execute(async (tx) => {
-        const row = await tx
-          .selectFrom('alerts')
-          .selectAll()
-          .where('id', '=', request.params.id)
-          .forUpdate()
-          .executeTakeFirst();
-        if (!row) throw new AppError('NOT_FOUND', `alert ${request.params.id} does not exist`);
-        if (row.state === 'resolved') throw new AppError('CONFLICT', 'the alert is resolved already');
+        const row = await unresolvedOrThrow(tx, request.params.id);
         if (row.state === 'acknowledged') return;
         const now = new Date();
         await updateAlert(tx, row.id, { state: 'acknowledged', acknowledgedBy: userId, at: now });
@@ -190,14 +195,7 @@ export const alertsRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const userId = request.auth!.user.id;
       await db.transaction().execute(async (tx) => {
-        const row = await tx
-          .selectFrom('alerts')
-          .selectAll()
-          .where('id', '=', request.params.id)
-          .forUpdate()
-          .executeTakeFirst();
-        if (!row) throw new AppError('NOT_FOUND', `alert ${request.params.id} does not exist`);
-        if (row.state === 'resolved') throw new AppError('CONFLICT', 'the alert is resolved already');
+        const row = await unresolvedOrThrow(tx, request.params.id);
         const now = new Date();
         await updateAlert(tx, row.id, { state: 'resolved', resolvedAt: now, at: now });
         await insertEvent(tx, {
@@ -224,18 +222,11 @@ export const alertsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      if (!(await findAccount(db, request.params.id))) {
-        throw new AppError('NOT_FOUND', `account ${request.params.id} does not exist`);
-      }
+      await accountOrThrow(request.params.id);
       const now = Date.now();
       return (await listMutes(db, request.params.id))
         .filter((m) => !m.muted_until || m.muted_until.getTime() > now)
-        .map((m) => ({
-          rule: m.rule as RuleName,
-          until: m.muted_until?.toISOString() ?? null,
-          createdAt: m.created_at.toISOString(),
-          createdBy: m.created_by,
-        }));
+        .map(muteRowToMute);
     },
   );
 
@@ -253,9 +244,7 @@ export const alertsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      if (!(await findAccount(db, request.params.id))) {
-        throw new AppError('NOT_FOUND', `account ${request.params.id} does not exist`);
-      }
+      await accountOrThrow(request.params.id);
       const until = request.body.until ? new Date(request.body.until) : null;
       if (until && until.getTime() <= Date.now()) throw new AppError('BAD_REQUEST', '`until` is in the past');
       await setMute(db, {
@@ -264,14 +253,7 @@ export const alertsRoutes: FastifyPluginAsyncZod = async (app) => {
         until,
         userId: request.auth!.user.id,
       });
-      return reply.code(200).send(
-        (await listMutes(db, request.params.id)).map((m) => ({
-          rule: m.rule as RuleName,
-          until: m.muted_until?.toISOString() ?? null,
-          createdAt: m.created_at.toISOString(),
-          createdBy: m.created_by,
-        })),
-      );
+      return reply.code(200).send((await listMutes(db, request.params.id)).map(muteRowToMute));
     },
   );
 

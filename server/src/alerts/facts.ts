@@ -7,6 +7,7 @@ import {
   snapshotsOfReport,
   warningStatesAt,
 } from '../metrics/metrics.repository.ts';
+import { storedTarget } from '../metrics/standing.ts';
 import { figureSubject, type AlertSettings, type MarketplaceFacts } from './rules.ts';
 import type { TrendPoint } from './trend.ts';
 
@@ -55,10 +56,7 @@ export async function reportFacts(
         numerator: f.numerator,
         denominator: f.denominator,
         status: f.status,
-        target:
-          f.target_value !== null && f.target_condition !== null
-            ? { value: f.target_value, condition: f.target_condition }
-            : null,
+        target: storedTarget(f),
         window: { from: f.window_from?.toISOString() ?? null, to: f.window_to?.toISOString() ?? null },
       })),
       history,

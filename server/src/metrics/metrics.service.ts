@@ -17,6 +17,7 @@ import {
   marketplaceStanding,
   PUBLISHED_TARGETS,
   STANDING_ORDER,
+  storedTarget,
   worstStanding,
 } from './standing.ts';
 
@@ -31,6 +32,7 @@ export interface OverviewOptions {
 }
 
 function figureToLatest(row: LatestFigureRow): z.infer<typeof OverviewMarketplace>['metrics'][number] {
+  const target = storedTarget(row);
   return {
     metric: row.metric,
     channel: row.channel,
@@ -39,18 +41,12 @@ function figureToLatest(row: LatestFigureRow): z.infer<typeof OverviewMarketplac
     numerator: row.numerator,
     denominator: row.denominator,
     status: row.status,
-    target:
-      row.target_value !== null && row.target_condition !== null
-        ? { value: row.target_value, condition: row.target_condition }
-        : null,
+    target,
     breached: isBreached(row.rate, row.target_value, row.target_condition),
     headroom: headroom({
       numerator: row.numerator,
       denominator: row.denominator,
-      target:
-        row.target_value !== null && row.target_condition !== null
-          ? { value: row.target_value, condition: row.target_condition }
-          : (PUBLISHED_TARGETS[row.metric] ?? null),
+      target: target ?? PUBLISHED_TARGETS[row.metric] ?? null,
     }),
     window: { from: iso(row.window_from), to: iso(row.window_to) },
     capturedAt: row.captured_at.toISOString(),

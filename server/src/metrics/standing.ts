@@ -100,3 +100,13 @@ export function lowerIsBetter(condition: string): boolean | null {
   if (c === 'GREATER_THAN' || c === 'GREATER_THAN_OR_EQUAL') return false;
   return null;
 }
+
+/** A stored figure's own target, or null when the report gave none. */
+export function storedTarget(row: {
+  target_value: number | null;
+  target_condition: string | null;
+}): { value: number; condition: string } | null {
+  return row.target_value !== null && row.target_condition !== null
+    ? { value: row.target_value, condition: row.target_condition }
+    : null;
+}

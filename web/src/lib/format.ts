@@ -21,16 +21,7 @@ export function timeFrom(iso: string | null, nowMs: number, never = 'never'): st
 
 /** "1 Dec 2026, 09:30 CET": a clock time in the user's zone, or the browser's when they chose none. */
 export function clockTime(iso: string, timeZone?: string): string {
-  return new Intl.DateTimeFormat('en-GB', {
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZone,
-    timeZoneName: 'short',
-  }).format(new Date(iso));
+  return clockTimeIn(timeZone)(iso);
 }
 
 // Figures: rates are stored as fractions and shown as percentages, counts with thousands separators.
