@@ -9,6 +9,7 @@ import * as reportsAwaitedWithoutASlot from './2026_12_01_1800_reports_awaited_w
 import * as signIn from './2026_12_01_2000_sign_in.ts';
 import * as oauthStates from './2026_12_01_2100_oauth_states.ts';
 import * as dailySnapshots from './2026_12_03_2000_daily_snapshots.ts';
+import * as notifications from './2026_12_03_2300_notifications.ts';
 
 // Listed by hand rather than read from the folder, so the same set runs under tsx, Vitest and any bundler.
 // Names sort in the order they must run; add each new migration here.
@@ -23,6 +24,7 @@ export const migrations: Record<string, Migration> = {
   '2026_12_01_2000_sign_in': signIn,
   '2026_12_01_2100_oauth_states': oauthStates,
   '2026_12_03_2000_daily_snapshots': dailySnapshots,
+  '2026_12_03_2300_notifications': notifications,
 };
 
 export const migrationProvider: MigrationProvider = {

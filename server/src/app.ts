@@ -22,7 +22,11 @@ import { pollerRoutes } from './poller/poller.routes.ts';
 import { metricsRoutes } from './metrics/metrics.routes.ts';
 import { nextCycle } from './poller/schedule.ts';
 import { alertsRoutes } from './alerts/alerts.routes.ts';
+import { notificationsRoutes } from './notifications/notifications.routes.ts';
+import { outboxRoutes } from './notifications/outbox.routes.ts';
 import type { AlertEngine } from './alerts/alert-engine.ts';
+import type { Notifications } from './notifications/notifications.ts';
+import type { OutboxWorkerOptions } from './notifications/outbox-worker.ts';
 import helmet from '@fastify/helmet';
 import { registerAuthGuard } from './auth/auth.guard.ts';
 import { authRoutes } from './auth/auth.routes.ts';
@@ -46,6 +50,8 @@ export interface AppDeps {
   rateScale?: number;
   /** How long checking a seller's token with Amazon may take when connecting (default 30 s; tests shorten it). */
   tokenCheckDeadlineMs?: number;
+  /** Outbox pacing (tests shorten the retry delays). */
+  outbox?: Partial<OutboxWorkerOptions>;
 }
 
 declare module 'fastify' {
@@ -55,6 +61,7 @@ declare module 'fastify' {
     secrets: SecretBox;
     poller: Poller;
     alerts: AlertEngine;
+    notifications: Notifications;
     spapiClients: SpApiClients;
     demo: Demo | undefined;
   }
@@ -89,6 +96,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     app.decorate('demo', runtime.demo);
     app.decorate('poller', runtime.poller);
     app.decorate('alerts', runtime.alerts);
+    app.decorate('notifications', runtime.notifications);
     app.decorate('spapiClients', runtime.clients);
     app.addHook('onClose', () => runtime.close());
     // Polling starts once the port is bound: a process that cannot listen must not claim accounts first.
@@ -97,6 +105,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
         runtime.poller.start();
         runtime.pruner.start();
         runtime.alerts.start();
+        runtime.notifications.start();
       });
     }
   } catch (err) {
@@ -176,6 +185,8 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
         await api.register(pollerRoutes, { poller: app.poller });
         await api.register(metricsRoutes, { staleAfterMs: staleAfterMs(config.poll.cron) });
         await api.register(alertsRoutes);
+        await api.register(notificationsRoutes);
+        await api.register(outboxRoutes);
       },
       { prefix: '/api' },
     );

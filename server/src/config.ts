@@ -122,6 +122,8 @@ const EnvSchema = z.object({
   ADMIN_PASSWORD: z.preprocess(blankToUndefined, z.string().optional()),
   SESSION_IDLE_DAYS: integer('SESSION_IDLE_DAYS', 1, 365, 7),
   SESSION_MAX_DAYS: integer('SESSION_MAX_DAYS', 1, 3_650, 30),
+  SMTP_URL: url('SMTP_URL', ['smtp:', 'smtps:']),
+  MAIL_FROM: z.preprocess(blankToUndefined, z.string().optional()),
 });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -176,6 +178,12 @@ export interface AppConfig {
   };
   /** Raw report bodies older than this many days are pruned (their figures stay); 0 keeps them forever. */
   readonly rawDocumentRetentionDays: number;
+  readonly mail: {
+    /** `smtp://user:pass@host:587` or `smtps://…:465`; unset: messages are kept in the outbox (demo mode). */
+    readonly smtpUrl: string | undefined;
+    /** The From of every message: `Good Standing <alerts@example.com>`. */
+    readonly from: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -220,6 +228,10 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       );
     }
   }
+  const from = e.MAIL_FROM?.trim() ?? defaultFrom(e.PUBLIC_URL);
+  if (!/^(?:[^<>]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/.test(from)) {
+    problems.push('MAIL_FROM must be an address, alone or as "Name <address>"');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const demo = e.SPAPI_CLIENT_ID === undefined;
@@ -250,6 +262,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       reportPollSeconds: env.REPORT_POLL_SECONDS?.trim() ? e.REPORT_POLL_SECONDS : undefined,
     }),
     rawDocumentRetentionDays: e.RAW_DOCUMENT_RETENTION_DAYS,
+    mail: Object.freeze({ smtpUrl: e.SMTP_URL, from }),
     auth: Object.freeze({
       firstAdmin:
         e.ADMIN_EMAIL && e.ADMIN_PASSWORD
@@ -278,4 +291,15 @@ export function readEnvironment(): { config: AppConfig } | { problems: string[] 
     const problems = err instanceof ConfigError ? err.problems : [(err as Error).message];
     return { problems: problems.map((p) => `configuration error: ${p}`) };
   }
+}
+
+/** `Good Standing <alerts@host>` for the host users reach the server by, else localhost. */
+function defaultFrom(publicUrl: string | undefined): string {
+  let host = 'localhost';
+  try {
+    if (publicUrl) host = new URL(publicUrl.trim()).hostname;
+  } catch {
+    // PUBLIC_URL's own check reports it.
+  }
+  return `Good Standing <alerts@${host}>`;
 }

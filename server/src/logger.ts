@@ -14,6 +14,10 @@ const SECRET_KEYS = [
   'password',
   'password_hash',
   'csrf_token',
+  'smtpUrl',
+  'url_sealed',
+  'signing_secret_sealed',
+  'signingSecret',
 ];
 
 /**

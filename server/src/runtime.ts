@@ -14,6 +14,8 @@ import { Poller, type PollerOptions } from './poller/poller.ts';
 import { createPruneJob, type PruneJob } from './documents/prune-job.ts';
 import { AlertEngine } from './alerts/alert-engine.ts';
 import { nextCycle } from './poller/schedule.ts';
+import { createNotifications, type Notifications } from './notifications/notifications.ts';
+import type { OutboxWorkerOptions } from './notifications/outbox-worker.ts';
 
 // What the server and the operator CLI share once the database is open: migrations, the secret key, the
 // SP-API clients (demo simulator or Amazon) and the poller.
@@ -24,6 +26,8 @@ interface RuntimeOptions {
   rateScale?: number;
   /** Demo mode without SPAPI_ENDPOINT: how to reach a simulator (the CLI reuses the server's). */
   demo?: Partial<DemoOptions>;
+  /** Outbox pacing (tests shorten the retry delays). */
+  outbox?: Partial<OutboxWorkerOptions>;
 }
 
 interface Runtime {
@@ -34,6 +38,8 @@ interface Runtime {
   pruner: PruneJob;
   /** Evaluates each stored report's alerts; started with the poll schedule. */
   alerts: AlertEngine;
+  /** Sends the outbox, reminders and digests; started with the poll schedule. */
+  notifications: Notifications;
   demo: Demo | undefined;
   /** Stops polling, then the simulator it talks to. The database stays open: its owner closes it. */
   close(): Promise<void>;
@@ -88,6 +94,13 @@ export async function createRuntime(
     monitoringEveryMs: 5 * 60_000,
     pollIntervalMs: nextCycle(config.poll.cron).lengthMs,
   });
+  const cycleMs = nextCycle(config.poll.cron).lengthMs;
+  const notifications = createNotifications(config, database, secrets, log, {
+    outbox: options.outbox,
+    staleAfterMs: 2 * cycleMs,
+  });
+  // Evaluation queues the messages in its own transaction; this only wakes the sender sooner than its timer.
+  alerts.onEvents(() => notifications.worker.kick());
   const poller = new Poller(
     {
       db: database.db,
@@ -121,9 +134,11 @@ export async function createRuntime(
     poller,
     pruner,
     alerts,
+    notifications,
     demo,
     close: async () => {
       await alerts.stop();
+      await notifications.stop();
       await pruner.stop();
       await poller.stop();
       await demo?.close();

@@ -1,7 +1,17 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { OverviewAccount, PollRunInfo, RefreshQueued, Series } from '@good-standing/server/api-types.ts';
+import type {
+  AlertList,
+  Board,
+  OverviewAccount,
+  PollRunInfo,
+  RefreshQueued,
+  Series,
+} from '@good-standing/server/api-types.ts';
+import { ingestReport } from '@good-standing/server/ingest/ingest-report.ts';
+import { parseSellerPerformanceReport } from '@good-standing/server/reports/parse-seller-performance.ts';
 import { DEMO_ACCOUNTS } from '@good-standing/server/simulator/index.ts';
+import { generateSellerPerformanceReport } from '@good-standing/server/simulator/performance-report.ts';
 import { browserSuite } from '../helpers/browser-suite.ts';
 import { checkPage, documentWidth, WIDTHS } from '../helpers/pages.ts';
 import { freePort, waitFor } from '../helpers/processes.ts';
@@ -24,11 +34,12 @@ const STEPS = 3;
 const STEP_DAYS = 6;
 
 let simulatorUrl: string;
-const { at, newPage } = browserSuite(async () => {
+const suite = browserSuite(async () => {
   const simulatorPort = await freePort();
   simulatorUrl = `http://127.0.0.1:${simulatorPort}`;
   return startServerProcess('demo', { SIMULATOR_PORT: String(simulatorPort) });
 });
+const { at, newPage } = suite;
 
 /** The API, as the demo's credential-free requests read it (they act as the demo admin). */
 async function apiGet<T>(path: string): Promise<T> {
@@ -85,8 +96,8 @@ let odrId: string;
 let revokedId: string;
 
 /** The account page, once every chart on it is drawn. */
-async function openAccount(page: Page, query: string): Promise<void> {
-  await page.goto(at(`/accounts/${odrId}${query}`));
+async function openAccount(page: Page, query: string, accountId = odrId): Promise<void> {
+  await page.goto(at(`/accounts/${accountId}${query}`));
   const charts = page.getByTestId('metric-chart');
   await expect.poll(() => charts.count()).toBeGreaterThan(0);
   await expect
@@ -95,6 +106,9 @@ async function openAccount(page: Page, query: string): Promise<void> {
     )
     .toMatch(/^true(,true)*$/);
 }
+
+const alertsPath = (accountId: string) =>
+  `/api/alerts?state=open,acknowledged&account=${accountId}&pageSize=200`;
 
 /** The percentage a rate cell shows, as a number: "1.49 %" → 1.49. */
 const shown = (text: string | null) => Number.parseFloat((text ?? '').replace(/[^\d.]/g, ''));
@@ -109,8 +123,9 @@ async function tableAgainstApi(page: Page, days: number, channel: 'afn' | 'mfn')
       `&metrics=order_defect_rate&resolution=${resolution}`,
   );
   const expected = series.series.find((s) => s.channel === channel)!.points;
+  // The reports' rows (an alert's opening has a row of its own among them).
   const rows = page.locator(
-    `table[data-testid="metric-table"][data-metric="order_defect_rate"][data-channel="${channel}"] tbody tr`,
+    `table[data-testid="metric-table"][data-metric="order_defect_rate"][data-channel="${channel}"] tbody tr[data-captured-at]`,
   );
   const table = await rows.evaluateAll((all) =>
     all.map((row) => ({
@@ -159,7 +174,12 @@ describe('the account page', () => {
       );
       expect(await figure.getAttribute('data-window-days')).toBe('60');
       expect(await figure.getAttribute('data-drawn')).toBe('true');
-      expect((await figure.getAttribute('data-datasets'))?.split(',')).toEqual(['rate', 'target', 'band']);
+      expect((await figure.getAttribute('data-datasets'))?.split(',')).toEqual([
+        'rate',
+        'target',
+        'band',
+        'alert',
+      ]);
       // The target is written beside the rate, and the band under it.
       expect(await figure.textContent()).toContain('target under 1\u00a0%');
       expect(await figure.textContent()).toContain('Warning band: 0.75\u00a0% to 1\u00a0%');
@@ -198,6 +218,151 @@ describe('the account page', () => {
     expect(await mfn.locator('table tbody').textContent()).toContain('Past target');
     await page.locator('figure[data-metric="order_defect_rate"][data-channel="mfn"] summary').click();
     await checkPage(page, 'account-page');
+  });
+
+  it('lists the open alerts, and marks on the ODR chart where its alert opened', async () => {
+    // The engine evaluates each report after its poll: the breach of the drifting ODR is an alert by now, or soon.
+    const ODR_MFN = 'order_defect_rate:mfn:60';
+    const list = await waitFor(
+      async () => {
+        const l = await apiGet<AlertList>(alertsPath(odrId));
+        return l.alerts.some((a) => a.subject === ODR_MFN && a.marketplaceId === US) ? l : undefined;
+      },
+      30_000,
+      'the ODR alert',
+    );
+    const odr = list.alerts.find((a) => a.subject === ODR_MFN && a.marketplaceId === US)!;
+    expect(odr).toMatchObject({ rule: 'metric_breach', severity: 'critical' });
+
+    const page = await newPage();
+    await openAccount(page, `?days=30&marketplace=${US}`);
+    const section = page.getByTestId('open-alerts');
+    expect(await section.getByRole('heading', { level: 2 }).textContent()).toMatch(/^\s*Open alerts/);
+    expect(await section.getByTestId('open-alert').count()).toBe(list.total);
+    const item = section.locator(`[data-alert-id="${odr.id}"]`);
+    expect(await item.textContent()).toContain('Critical');
+    expect(await item.getByRole('link', { name: odr.title }).getAttribute('href')).toBe(
+      `/alerts?account=${odrId}&rule=metric_breach`,
+    );
+    expect(await section.getByTestId('open-alerts-inbox').getAttribute('href')).toBe(
+      `/alerts?account=${odrId}`,
+    );
+
+    const figure = page.locator('figure[data-metric="order_defect_rate"][data-channel="mfn"]');
+    expect(await figure.getAttribute('data-alerts')).toBe('1');
+    expect(await figure.getByTestId('chart-alert').getAttribute('data-alert-id')).toBe(odr.id);
+    // The chart's plugin drew the line where the alert opened; the other channel's chart has none.
+    expect((await figure.locator('canvas').getAttribute('data-alert-lines'))?.split(',')).toEqual([
+      odr.openedAt,
+    ]);
+    const afn = page.locator('figure[data-metric="order_defect_rate"][data-channel="afn"]');
+    expect(await afn.locator('canvas').getAttribute('data-alert-lines')).toBe('');
+    expect(await figure.getByTestId('chart-alert-key').textContent()).toContain('Critical alert opened');
+    // And the table under it has the opening among the reports, newest first.
+    await figure.locator('summary').click();
+    const rows = figure.locator('tbody tr');
+    const opened = figure.locator(`tbody tr.alert-row[data-alert-id="${odr.id}"]`);
+    expect(await opened.textContent()).toContain(`Critical alert opened: ${odr.title}`);
+    const order = await rows.evaluateAll((all) =>
+      all.map((r) => Date.parse(r.getAttribute('data-captured-at') ?? r.getAttribute('data-opened-at')!)),
+    );
+    expect(order).toEqual([...order].sort((a, b) => b - a));
+    await checkPage(page, 'account-page-alerts');
+  });
+
+  it('says when a trend projects a breach: above the chart, in the open alerts and on the overview', async () => {
+    // A seller whose order defect rate has climbed for twelve days, short of its target: its reports stored as a
+    // poll would store them, for the server's engine to evaluate. Not polled (nothing in the simulator plays it).
+    const db = suite.server.database.db;
+    const last = Date.now() - 3_600_000;
+    const account = await db
+      .insertInto('seller_accounts')
+      .values({
+        seller_id: 'ATRENDINGSELLER01',
+        name: 'Trending Goods',
+        region: 'na',
+        poll_enabled: false,
+        last_good_poll_at: new Date(),
+        last_success_at: new Date(last),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto('account_marketplaces')
+      .values({ account_id: account.id, marketplace_id: US, country_code: 'US', name: 'Amazon.com' })
+      .execute();
+    for (let day = 0; day <= 12; day++) {
+      const capturedAt = new Date(last - (12 - day) * DAY_MS);
+      const document = generateSellerPerformanceReport(
+        'odr-drift',
+        'ATRENDINGSELLER01',
+        [US],
+        day,
+        capturedAt,
+      );
+      await ingestReport(db, {
+        accountId: account.id,
+        bytes: Buffer.from(JSON.stringify(document)),
+        amazonReportId: null,
+        amazonDocumentId: null,
+        marketplaceIds: [US],
+        capturedAt,
+        parsed: { ok: true, report: parseSellerPerformanceReport(document) },
+      });
+    }
+    const trend = await waitFor(
+      async () =>
+        (await apiGet<AlertList>(alertsPath(account.id))).alerts.find((a) => a.rule === 'metric_trend'),
+      30_000,
+      'the trend alert',
+    );
+    const projected = trend.details.projectedBreachAt as string;
+    const utc = (options: Intl.DateTimeFormatOptions) =>
+      new Intl.DateTimeFormat('en-GB', { ...options, timeZone: 'UTC' }).format(new Date(projected));
+
+    const page = await newPage();
+    await openAccount(page, `?days=30&marketplace=${US}`, account.id);
+    const figure = page.locator('figure[data-metric="order_defect_rate"][data-channel="mfn"]');
+    expect(await figure.getByTestId('chart-breach').textContent()).toBe(
+      `Breach projected ${utc({ day: 'numeric', month: 'short', year: 'numeric' })}`,
+    );
+    expect(await figure.getByTestId('chart-alert').textContent()).toMatch(/\d+ days after the newest report/);
+    // Opened after the newest report was read: the chart reaches on to show it.
+    expect((await figure.locator('canvas').getAttribute('data-alert-lines'))?.split(',')).toEqual([
+      trend.openedAt,
+    ]);
+    expect(await figure.locator('tbody tr').first().getAttribute('data-alert-id')).toBe(trend.id);
+    const item = page.getByTestId('open-alerts').locator(`[data-alert-id="${trend.id}"]`);
+    expect(await item.getByTestId('open-alert-projected').textContent()).toContain(
+      utc({ day: 'numeric', month: 'short', year: 'numeric' }),
+    );
+    expect(await item.textContent()).toContain('Warning');
+    await checkPage(page, 'account-page-trend');
+    const phone = await newPage(WIDTHS.phone);
+    await openAccount(phone, `?days=30&marketplace=${US}`, account.id);
+    await checkPage(phone, 'account-page-trend');
+
+    // The overview: the row's alerts by severity, linked to the inbox, and the date under the figure concerned.
+    const board = await apiGet<Board>('/api/overview/board?q=Trending');
+    const row = board.rows[0]!;
+    expect(row.projectedBreachAt).toBe(projected);
+    for (const width of [WIDTHS.desktop, WIDTHS.phone]) {
+      const overview = await newPage(width);
+      await overview.goto(at('/?q=Trending'));
+      const shown = overview.locator(`[data-testid="board-row"][data-account-id="${account.id}"]`);
+      const cell = shown.getByTestId('row-alerts');
+      expect(await cell.getAttribute('data-warning')).toBe(String(row.alerts.warning));
+      expect(await cell.getAttribute('data-critical')).toBe(String(row.alerts.critical));
+      expect(await cell.textContent()).toContain(`${row.alerts.warning} warning`);
+      expect(await cell.getByRole('link').getAttribute('href')).toBe(`/alerts?account=${account.id}`);
+      const odrCell = shown.locator(`[data-testid="figure"][data-alert-id="${trend.id}"]`);
+      expect(await odrCell.getByTestId('figure-breach').textContent()).toBe(
+        `Breach projected ${utc({ day: 'numeric', month: 'short' })}`,
+      );
+      const total = board.alerts.critical + board.alerts.warning + board.alerts.info;
+      expect(await overview.getByTestId('overview-alerts').textContent()).toContain(`${total} open alerts`);
+      await checkPage(overview, 'overview-trend');
+    }
   });
 
   it('ends each range at the newest report: a week holds fewer reports than a month, as the API says', async () => {

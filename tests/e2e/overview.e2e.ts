@@ -145,6 +145,42 @@ describe('the overview', () => {
     expect(await page.evaluate('window.__notReloaded')).toBe(true);
   });
 
+  it("counts each row's open alerts by severity, linked to the inbox, and sums them at the top", async () => {
+    const page = await signedInPage();
+    const suspension = ids.suspension!;
+    // The engine evaluates the deactivated seller's new report after its poll; the page follows without a reload.
+    const cell = page
+      .locator(`[data-testid="board-row"][data-account-id="${suspension}"]`)
+      .first()
+      .getByTestId('row-alerts');
+    await expect.poll(() => cell.getAttribute('data-critical'), { timeout: 30_000 }).not.toBe('0');
+    expect(await cell.textContent()).toMatch(/\d+ critical/);
+    expect(await cell.getByRole('link').getAttribute('href')).toBe(`/alerts?account=${suspension}`);
+
+    // Every row as the API counts it (open and acknowledged, the account's own alerts on each of its rows).
+    const counts = async () =>
+      page
+        .getByTestId('row-alerts')
+        .evaluateAll((cells) =>
+          cells.map((c) => ['critical', 'warning', 'info'].map((s) => Number(c.getAttribute(`data-${s}`)))),
+        );
+    await expect
+      .poll(async () => {
+        const board = await api<Board>(page, '/api/overview/board');
+        const shown = await counts();
+        return board.rows.every((r, i) =>
+          [r.alerts.critical, r.alerts.warning, r.alerts.info].every((n, j) => shown[i]?.[j] === n),
+        );
+      })
+      .toBe(true);
+    const board = await api<Board>(page, '/api/overview/board');
+    const total = board.alerts.critical + board.alerts.warning + board.alerts.info;
+    const summary = page.getByTestId('overview-alerts');
+    expect(await summary.getAttribute('href')).toBe('/alerts');
+    expect(await summary.textContent()).toContain(`${total} open alert`);
+    await checkPage(page, 'overview-alerts');
+  });
+
   it('shows a poll it did not start within seconds, without a reload', async () => {
     const page = await signedInPage();
     await page.evaluate('window.__notReloaded = true');

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '@good-standing/server/app.ts';
+import { buildApp, type AppDeps } from '@good-standing/server/app.ts';
 import { loadConfig } from '@good-standing/server/config.ts';
 import {
   DEMO_ACCOUNTS,
@@ -28,6 +28,8 @@ export async function buildPollingApp(
   env: Record<string, string> = {},
   /** The simulator's `rateScale`, for a test that polls the same seller more often than Amazon's plans allow. */
   rateScale?: number,
+  /** More of the app's dependencies (the outbox's pacing, for one). */
+  deps: Partial<AppDeps> = {},
 ): Promise<FastifyInstance> {
   const app = await buildApp(
     loadConfig({
@@ -46,6 +48,7 @@ export async function buildPollingApp(
       schedule: false,
       poller: { reportPollIntervalMs: 100, reportDeadlineMs: 3_000 },
       ...(rateScale === undefined ? {} : { rateScale }),
+      ...deps,
     },
   );
   await injectAsAdmin(app);

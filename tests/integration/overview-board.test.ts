@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Board, OverviewAccount } from '@good-standing/server/api-types.ts';
+import type { Alert, AlertList, Board, OverviewAccount } from '@good-standing/server/api-types.ts';
+import { ingestReport } from '@good-standing/server/ingest/ingest-report.ts';
 import { Board as BoardSchema } from '@good-standing/server/metrics/metrics.schemas.ts';
 import { windowDays } from '@good-standing/server/metrics/metrics.repository.ts';
 import { parseSellerPerformanceReport } from '@good-standing/server/reports/parse-seller-performance.ts';
 import type { ParsedReport } from '@good-standing/server/reports/types.ts';
 import type { RunningSimulator } from '@good-standing/server/simulator/index.ts';
+import { generateSellerPerformanceReport } from '@good-standing/server/simulator/performance-report.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { buildPollingApp, connectDemoAccount, demoSeller, startTestSimulator } from '../helpers/poller.ts';
 
@@ -251,6 +253,151 @@ describe('GET /api/overview/version and /api/accounts/:id/overview', () => {
       url: '/api/accounts/00000000-0000-4000-8000-000000000000/overview',
     });
     expect(missing.statusCode).toBe(404);
+  });
+});
+
+async function version(): Promise<string> {
+  const res = await app.inject({ method: 'GET', url: '/api/overview/version' });
+  expect(res.statusCode, res.body).toBe(200);
+  return (res.json() as { version: string }).version;
+}
+
+async function unresolvedAlerts(): Promise<AlertList> {
+  const res = await app.inject({ method: 'GET', url: '/api/alerts?state=open,acknowledged&pageSize=200' });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json() as AlertList;
+}
+
+const bySeverity = (alerts: readonly Alert[]) => ({
+  critical: alerts.filter((a) => a.severity === 'critical').length,
+  warning: alerts.filter((a) => a.severity === 'warning').length,
+  info: alerts.filter((a) => a.severity === 'info').length,
+});
+
+/** The alerts a row counts: its marketplace's, and its account's own. */
+const alertsOfRow = (alerts: readonly Alert[], row: Board['rows'][number]) =>
+  alerts.filter(
+    (a) =>
+      a.accountId === row.accountId &&
+      (a.marketplaceId === null || row.marketplace === null || a.marketplaceId === row.marketplace.id),
+  );
+
+describe('open alerts on the board', () => {
+  it("counts each row's open alerts by severity, once the engine has evaluated the polls' reports", async () => {
+    const before = await version();
+    // Nothing has evaluated the reports the polls stored: the board has no alert yet.
+    expect((await board('?pageSize=200')).alerts).toEqual({ critical: 0, warning: 0, info: 0 });
+    const events = await app.alerts.pass();
+    expect(events.filter((e) => e.event === 'opened').length).toBeGreaterThan(0);
+    // Evaluating changes no account and no snapshot: the alerts alone must move the version.
+    expect(await version()).not.toBe(before);
+
+    const all = await board('?pageSize=200');
+    const { alerts, counts } = await unresolvedAlerts();
+    expect(all.alerts).toEqual(counts);
+    for (const row of all.rows) {
+      expect(row.alerts, `${row.accountName} ${row.marketplace?.id}`).toEqual(
+        bySeverity(alertsOfRow(alerts, row)),
+      );
+      for (const figure of row.figures) {
+        if (!figure?.alert) continue;
+        const alert = alerts.find((a) => a.id === figure.alert!.id);
+        expect(alert, figure.key).toBeDefined();
+        expect(alert).toMatchObject({ accountId: row.accountId, marketplaceId: row.marketplace!.id });
+      }
+    }
+    // The deactivated seller: its account status is a critical alert, on its row.
+    const suspended = all.rows.find((r) => r.accountId === ids.suspension)!;
+    expect(suspended.alerts.critical).toBeGreaterThan(0);
+  });
+
+  it("marks the figure a trend alert is about with its projected breach, and the row's earliest", async () => {
+    // A second seller drifting like odr-drift, with twelve days of reports: enough for a trend, short of its target.
+    const seller = sim.state.addAccount({
+      region: 'na',
+      marketplaceIds: ['ATVPDKIKX0DER'],
+      scenario: 'odr-drift',
+    });
+    const connected = await app.inject({
+      method: 'POST',
+      url: '/api/accounts',
+      payload: {
+        sellerId: seller.sellerId,
+        name: 'Trending Seller',
+        region: 'na',
+        refreshToken: seller.refreshToken,
+      },
+    });
+    expect(connected.statusCode, connected.body).toBe(201);
+    const id = (connected.json() as { id: string }).id;
+    // The last test refreshes every account, this one too.
+    ids.trending = id;
+    const DAYS = 12;
+    const start = Date.now() - DAYS * 86_400_000;
+    for (let day = 0; day <= DAYS; day++) {
+      const at = new Date(start + day * 86_400_000);
+      const document = generateSellerPerformanceReport(
+        'odr-drift',
+        seller.sellerId,
+        ['ATVPDKIKX0DER'],
+        day,
+        at,
+      );
+      await ingestReport(app.database.db, {
+        accountId: id,
+        bytes: Buffer.from(JSON.stringify(document)),
+        amazonReportId: null,
+        amazonDocumentId: null,
+        marketplaceIds: ['ATVPDKIKX0DER'],
+        capturedAt: at,
+        parsed: { ok: true, report: parseSellerPerformanceReport(document) },
+      });
+    }
+    await app.alerts.pass();
+
+    const { alerts } = await unresolvedAlerts();
+    const trend = alerts.find((a) => a.accountId === id && a.rule === 'metric_trend');
+    expect(trend, JSON.stringify(alerts.filter((a) => a.accountId === id))).toMatchObject({
+      subject: 'order_defect_rate:mfn:60',
+      severity: 'warning',
+    });
+    const projected = trend!.details.projectedBreachAt as string;
+    expect(Date.parse(projected)).toBeGreaterThan(Date.now());
+
+    const row = (await board(`?q=${seller.sellerId}`)).rows[0]!;
+    expect(row.accountId).toBe(id);
+    const odr = row.figures[FIGURE_KEYS.indexOf('odr_mfn')]!;
+    expect(odr.alert).toEqual({ id: trend!.id, severity: 'warning', projectedBreachAt: projected });
+    // The other figures have no alert of their own.
+    for (const f of row.figures) if (f && f.key !== 'odr_mfn') expect(f.alert, f.key).toBeNull();
+    expect(row.projectedBreachAt).toBe(projected);
+    expect(row.alerts).toEqual(bySeverity(alertsOfRow(alerts, row)));
+
+    // Acknowledged, it is still open work: counted and marked, and the version moved.
+    const beforeAck = await version();
+    const ack = await app.inject({
+      method: 'POST',
+      url: `/api/alerts/${trend!.id}/acknowledge`,
+      payload: {},
+    });
+    expect(ack.statusCode, ack.body).toBe(200);
+    expect(await version()).not.toBe(beforeAck);
+    const acked = (await board(`?q=${seller.sellerId}`)).rows[0]!;
+    expect(acked.figures[FIGURE_KEYS.indexOf('odr_mfn')]!.alert?.id).toBe(trend!.id);
+
+    // Resolved by hand, it leaves the board at once: no poll, no account changed.
+    const beforeResolve = await version();
+    const resolved = await app.inject({
+      method: 'POST',
+      url: `/api/alerts/${trend!.id}/resolve`,
+      payload: { note: 'checked the claims' },
+    });
+    expect(resolved.statusCode, resolved.body).toBe(200);
+    expect(await version()).not.toBe(beforeResolve);
+    const after = (await board(`?q=${seller.sellerId}`)).rows[0]!;
+    expect(after.figures[FIGURE_KEYS.indexOf('odr_mfn')]!.alert).toBeNull();
+    expect(after.projectedBreachAt).toBeNull();
+    expect(after.alerts.warning).toBe(row.alerts.warning - 1);
   });
 });
 

@@ -10,6 +10,9 @@ import { evaluateMonitoring, evaluateReport, type AlertEvent } from './alerts.se
 // poll stores a report (`kick`), and checks every account's monitoring rules (stale data, authorization) on a
 // longer one.
 
+/** Accounts evaluated at once by one instance: the pool's connections are shared with polls and requests. */
+const EVALUATION_LANES = 3;
+
 export interface AlertEngineOptions {
   /** How often pending reports are looked for when nobody kicks. */
   everyMs: number;
@@ -72,14 +75,27 @@ export class AlertEngine {
     for (;;) {
       const pending = await pendingEvaluations(this.db, 100);
       let evaluated = 0;
+      // A few accounts at a time (most of an evaluation is waiting on the database), each account's reports in
+      // the order they were stored: an alert's lifecycle follows its reports one by one.
+      const byAccount = new Map<string, typeof pending>();
       for (const report of pending) {
-        if (this.stopped) return all;
-        const result = await evaluateReport(this.db, report.id);
-        if (!result) continue;
-        evaluated += 1;
-        this.publish(result.events);
-        all.push(...result.events);
+        byAccount.set(report.account_id, [...(byAccount.get(report.account_id) ?? []), report]);
       }
+      const queue = [...byAccount.values()];
+      const lane = async () => {
+        for (let reports = queue.shift(); reports; reports = queue.shift()) {
+          for (const report of reports) {
+            if (this.stopped) return;
+            const result = await evaluateReport(this.db, report.id);
+            if (!result) continue;
+            evaluated += 1;
+            this.publish(result.events);
+            all.push(...result.events);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: EVALUATION_LANES }, lane));
+      if (this.stopped) return all;
       // Reports another instance holds stay pending for it: do not spin on them.
       if (pending.length < 100 || evaluated === 0) break;
     }

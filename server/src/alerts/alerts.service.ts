@@ -1,7 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { markEvaluated } from '../documents/documents.repository.ts';
-import { readSetting } from '../settings/settings.repository.ts';
 import {
   insertAlert,
   insertEvent,
@@ -10,7 +8,8 @@ import {
   updateAlert,
   type AlertRow,
 } from './alerts.repository.ts';
-import { reportFacts } from './facts.ts';
+import { claimReportFacts } from './facts.ts';
+import { deliveryOf, enqueueDeliveries } from '../notifications/enqueue.ts';
 import {
   DEFAULT_ALERT_SETTINGS,
   monitoringConditions,
@@ -166,16 +165,20 @@ export async function applyConditions(tx: Tx, input: ApplyInput): Promise<AlertE
     });
     await record(row, 'resolved', { reason: superseded ? 'superseded_by_breach' : 'cleared' });
   }
+  await enqueueDeliveries(
+    tx,
+    events.map(deliveryOf).filter((d) => d !== null),
+    input.now,
+  );
   return events;
 }
 
 /** The global alert settings, then the account's own over them (`seller_accounts.settings.alerts`). */
 export async function alertSettingsFor(db: Kysely<DB> | Tx, accountId: string): Promise<AlertSettings> {
-  const [global, account] = await Promise.all([
-    readSetting(db, 'alerts'),
-    db.selectFrom('seller_accounts').select('settings').where('id', '=', accountId).executeTakeFirst(),
-  ]);
-  return mergeSettings(DEFAULT_ALERT_SETTINGS, global, account?.settings?.alerts);
+  const { rows } = await sql<{ global: unknown; account: unknown }>`select
+      (select value from settings where key = 'alerts') as global,
+      (select settings -> 'alerts' from seller_accounts where id = ${accountId}) as account`.execute(db);
+  return mergeSettings(DEFAULT_ALERT_SETTINGS, rows[0]?.global, rows[0]?.account);
 }
 
 export function mergeSettings(base: AlertSettings, ...layers: unknown[]): AlertSettings {
@@ -205,23 +208,23 @@ export async function evaluateReport(
   options: { now?: Date; settings?: AlertSettings } = {},
 ): Promise<EvaluatedReport | null> {
   return db.transaction().execute(async (tx) => {
-    const { rows } = await sql<{ account_id: string; captured_at: Date }>`select account_id, captured_at
-      from report_documents where id = ${reportDocumentId} and evaluation_pending
-      for update skip locked`.execute(tx);
-    const report = rows[0];
+    // Locked, marked evaluated and read in one query: the mark commits with the alerts or not at all.
+    const report = await claimReportFacts(
+      tx,
+      reportDocumentId,
+      options.settings ?? ((global, account) => mergeSettings(DEFAULT_ALERT_SETTINGS, global, account)),
+    );
     if (!report) return null;
-    const settings = options.settings ?? (await alertSettingsFor(tx, report.account_id));
-    const facts = await reportFacts(tx, reportDocumentId, settings);
+    const { facts, settings } = report;
     const events = await applyConditions(tx, {
-      accountId: report.account_id,
+      accountId: report.accountId,
       marketplaceIds: facts.map((f) => f.marketplaceId),
       rules: REPORT_RULES,
       conditions: facts.flatMap((f) => reportConditions(f, settings)),
-      at: report.captured_at,
+      at: report.capturedAt,
       now: options.now ?? new Date(),
     });
-    await markEvaluated(tx, reportDocumentId);
-    return { reportDocumentId, accountId: report.account_id, capturedAt: report.captured_at, events };
+    return { reportDocumentId, accountId: report.accountId, capturedAt: report.capturedAt, events };
   });
 }
 
@@ -250,6 +253,9 @@ export async function evaluateMonitoring(
           connectionState: account.connection_state,
           lastGoodPollAt: account.last_good_poll_at,
           createdAt: account.created_at,
+          // No column records when the seller last authorized: the account's creation is the first time, and
+          // renewalDue counts a later renewal from the anniversary it was due on.
+          authorizedAt: account.created_at,
           pollIntervalMs: options.pollIntervalMs,
         },
         settings,

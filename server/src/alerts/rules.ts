@@ -7,6 +7,8 @@ import { projectCrossing, type TrendPoint } from './trend.ts';
 // facts) to the conditions that hold now. Pure: the lifecycle (alerts.service.ts) turns conditions into alerts
 // that open, update, escalate and resolve, so a condition that holds on two reports in a row is one alert.
 
+const DAY_MS = 86_400_000;
+
 export type Severity = 'info' | 'warning' | 'critical';
 
 export const SEVERITY_ORDER: readonly Severity[] = ['info', 'warning', 'critical'];
@@ -24,6 +26,8 @@ export const RULES = {
   warning_state: 'Amazon shows a warning state',
   stale_data: 'No good poll for longer than a set number of polling cycles',
   reauthorization: "Amazon no longer accepts the account's authorization",
+  authorization_renewal:
+    "The account's authorization nears its yearly renewal (from a set number of days before, default 30)",
 } as const;
 
 export type RuleName = keyof typeof RULES;
@@ -38,7 +42,11 @@ export const REPORT_RULES: readonly RuleName[] = [
   'policy',
   'warning_state',
 ];
-export const MONITORING_RULES: readonly RuleName[] = ['stale_data', 'reauthorization'];
+export const MONITORING_RULES: readonly RuleName[] = [
+  'stale_data',
+  'reauthorization',
+  'authorization_renewal',
+];
 
 export interface AlertSettings {
   /** Share of a metric's allowance, from the ideal to the target, that raises an early warning. */
@@ -51,6 +59,8 @@ export interface AlertSettings {
   scoreDropPoints: number;
   /** No good poll for this many polling cycles makes the data stale. */
   staleAfterCycles: number;
+  /** The yearly renewal of the authorization is announced this many days ahead (a warning in the last 7). */
+  renewalWarningDays: number;
   /** Per-metric overrides (`order_defect_rate: { marginShare: 0.6 }`). */
   metrics: Partial<Record<string, { marginShare?: number; trendHorizonDays?: number }>>;
 }
@@ -61,6 +71,7 @@ export const DEFAULT_ALERT_SETTINGS: AlertSettings = {
   trendWindowDays: 30,
   scoreDropPoints: 50,
   staleAfterCycles: 3,
+  renewalWarningDays: 30,
   metrics: {},
 };
 
@@ -93,7 +104,10 @@ export interface MarketplaceFacts {
   /** The highest numeric rating over the trend window before this report. */
   recentBestScore: number | null;
   figures: FigureFacts[];
-  /** Daily history of each figure by `figureSubject`, this report's day included. */
+  /**
+   * Daily history, oldest first, of each figure the rules fit a trend to (one with a rate and a target), by
+   * `figureSubject`, this report's day included.
+   */
   history: ReadonlyMap<string, TrendPoint[]>;
   policies: Record<string, { count: number | null; status: string | null }>;
   warningStates: Array<{ type: string; status: string | null }>;
@@ -104,6 +118,8 @@ export interface AccountFacts {
   connectionState: string;
   lastGoodPollAt: Date | null;
   createdAt: Date;
+  /** When the seller last authorized the app, which Amazon wants done again every 365 days. */
+  authorizedAt: Date;
   pollIntervalMs: number;
 }
 
@@ -165,6 +181,16 @@ function settingsFor(settings: AlertSettings, metric: string) {
   };
 }
 
+const utcDay = (at: Date) => Math.floor(at.getTime() / DAY_MS);
+
+/** The newest point (history is oldest first) of a UTC day before `day`. */
+function lastBefore(history: readonly TrendPoint[], day: number): TrendPoint | undefined {
+  for (let i = history.length - 1; i >= 0; i--) {
+    if (utcDay(history[i]!.at) < day) return history[i];
+  }
+  return undefined;
+}
+
 function metricConditions(m: MarketplaceFacts, settings: AlertSettings): Condition[] {
   const out: Condition[] = [];
   for (const f of m.figures) {
@@ -207,9 +233,8 @@ function metricConditions(m: MarketplaceFacts, settings: AlertSettings): Conditi
     const used = base.allowanceUsed;
     // Confirmed by the day before, where there is one: a figure that crosses the margin for one day and falls back
     // the next (a handful of invoices in a 7-day window) is noise, not a warning.
-    const previous = (m.history.get(subject) ?? [])
-      .filter((p) => p.at.toISOString().slice(0, 10) < m.capturedAt.toISOString().slice(0, 10))
-      .at(-1);
+    const history = m.history.get(subject) ?? [];
+    const previous = lastBefore(history, utcDay(m.capturedAt));
     const previousUsed = previous ? allowanceUsed(previous.rate, target.value, target.condition) : null;
     const confirmed = !previous || (previousUsed !== null && previousUsed >= own.marginShare);
     if (used !== null && used !== undefined && used >= own.marginShare && confirmed) {
@@ -222,9 +247,9 @@ function metricConditions(m: MarketplaceFacts, settings: AlertSettings): Conditi
         details: base,
       });
     }
-    const trend = projectCrossing(m.history.get(subject) ?? [], target);
+    const trend = projectCrossing(history, target);
     if (trend.kind === 'crossing') {
-      const daysAhead = (trend.projectedAt.getTime() - m.capturedAt.getTime()) / 86_400_000;
+      const daysAhead = (trend.projectedAt.getTime() - m.capturedAt.getTime()) / DAY_MS;
       if (daysAhead <= own.trendHorizonDays) {
         out.push({
           rule: 'metric_trend',
@@ -351,6 +376,8 @@ export function monitoringConditions(
       details: {},
     });
   }
+  const renewal = renewalCondition(a, settings);
+  if (renewal) out.push(renewal);
   if (a.connectionState !== 'disconnected') {
     const since = a.lastGoodPollAt ?? a.createdAt;
     const limit = settings.staleAfterCycles * a.pollIntervalMs;
@@ -368,6 +395,41 @@ export function monitoringConditions(
     }
   }
   return out;
+}
+
+/** Amazon asks sellers to authorize an app again every 365 days (SP-API docs, "Renew Authorizations"). */
+const AUTHORIZATION_DAYS = 365;
+/** The last days before the renewal falls due raise a warning, not a notice. */
+const RENEWAL_WARNING_DAYS = 7;
+
+/**
+ * When the authorization must next be renewed: the first 365-day anniversary of `authorizedAt` after the last
+ * good poll, since a poll that succeeded after an anniversary shows the seller renewed by then. A renewal the
+ * account does not record (one whose authorization time did not move) is thus counted from the anniversary.
+ */
+export function renewalDue(authorizedAt: Date, lastGoodPollAt: Date | null): Date {
+  const period = AUTHORIZATION_DAYS * DAY_MS;
+  const since = Math.max(lastGoodPollAt?.getTime() ?? 0, authorizedAt.getTime());
+  const periods = Math.floor((since - authorizedAt.getTime()) / period) + 1;
+  return new Date(authorizedAt.getTime() + periods * period);
+}
+
+function renewalCondition(a: AccountFacts, settings: AlertSettings): Condition | null {
+  // A refused authorization has its own alert, and a disconnected account none to renew.
+  if (a.connectionState === 'needs_reauthorization' || a.connectionState === 'disconnected') return null;
+  const renewBy = renewalDue(a.authorizedAt, a.lastGoodPollAt);
+  const daysLeft = (renewBy.getTime() - a.now.getTime()) / DAY_MS;
+  if (daysLeft > settings.renewalWarningDays) return null;
+  const day = renewBy.toISOString().slice(0, 10);
+  return {
+    rule: 'authorization_renewal',
+    marketplaceId: '',
+    // The renewal due on that day: a new authorization moves the day, which resolves this one.
+    subject: day,
+    severity: daysLeft <= RENEWAL_WARNING_DAYS ? 'warning' : 'info',
+    title: `Renew the Amazon authorization by ${day}: sellers must authorize the app again every year`,
+    details: { authorizedAt: a.authorizedAt.toISOString(), renewBy: renewBy.toISOString() },
+  };
 }
 
 export function severityRank(s: Severity): number {

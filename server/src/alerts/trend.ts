@@ -35,23 +35,63 @@ export type Trend =
   | { kind: 'crossing'; slopePerDay: number; projectedAt: Date; confidence: number }
   | { kind: 'crossed'; slopePerDay: number };
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+/** The k-th smallest of the first `n` values (k from 0), reordering them so that none before it is larger. */
+function select(values: Float64Array, n: number, k: number): number {
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! < pivot) i++;
+      while (values[j]! > pivot) j--;
+      if (i <= j) {
+        const swap = values[i]!;
+        values[i++] = values[j]!;
+        values[j--] = swap;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return values[k]!;
+}
+
+/** The median of the first `n` values, reordering them: Hoare's selection, where a sort would cost n log n. */
+function medianOf(values: Float64Array, n = values.length): number {
+  const mid = n >> 1;
+  const upper = select(values, n, mid);
+  if (n % 2) return upper;
+  let lower = -Infinity;
+  for (let i = 0; i < mid; i++) if (values[i]! > lower) lower = values[i]!;
+  return (lower + upper) / 2;
+}
+
+/** The median of the slopes between every pair of points; null when no two points differ in x. */
+function theilSenSlope(xs: readonly number[], ys: readonly number[]): number | null {
+  const slopes = new Float64Array((xs.length * (xs.length - 1)) / 2);
+  let n = 0;
+  for (let i = 0; i < xs.length; i++) {
+    for (let j = i + 1; j < xs.length; j++) {
+      if (xs[j] !== xs[i]) slopes[n++] = (ys[j]! - ys[i]!) / (xs[j]! - xs[i]!);
+    }
+  }
+  return n === 0 ? null : medianOf(slopes, n);
+}
+
+function theilSenIntercept(xs: readonly number[], ys: readonly number[], slope: number): number {
+  const residuals = new Float64Array(xs.length);
+  for (let i = 0; i < xs.length; i++) residuals[i] = ys[i]! - slope * xs[i]!;
+  return medianOf(residuals);
 }
 
 /** Slope and intercept (rate at day 0) of the Theil–Sen line through (day, rate). */
 export function theilSen(xs: readonly number[], ys: readonly number[]): { slope: number; intercept: number } {
-  const slopes: number[] = [];
-  for (let i = 0; i < xs.length; i++) {
-    for (let j = i + 1; j < xs.length; j++) {
-      if (xs[j] !== xs[i]) slopes.push((ys[j]! - ys[i]!) / (xs[j]! - xs[i]!));
-    }
-  }
-  if (slopes.length === 0) return { slope: 0, intercept: median([...ys]) };
-  const slope = median(slopes);
-  return { slope, intercept: median(xs.map((x, i) => ys[i]! - slope * x)) };
+  const slope = theilSenSlope(xs, ys);
+  if (slope === null) return { slope: 0, intercept: medianOf(Float64Array.from(ys)) };
+  return { slope, intercept: theilSenIntercept(xs, ys, slope) };
 }
 
 /**
@@ -113,13 +153,15 @@ export function projectCrossing(
   const origin = first.at.getTime();
   const xs = sorted.map((p) => (p.at.getTime() - origin) / DAY_MS);
   const ys = sorted.map((p) => p.rate);
-  const { slope, intercept } = theilSen(xs, ys);
-  const worsening = lower ? slope > 0 : slope < 0;
+  // Mann–Kendall first: a series it finds moving away needs no line at all.
   const { s, confidence } = mannKendall(ys);
-  if (!worsening || (lower ? s <= 0 : s >= 0)) return { kind: 'none', why: 'moving_away' };
+  if (lower ? s <= 0 : s >= 0) return { kind: 'none', why: 'moving_away' };
+  const slope = theilSenSlope(xs, ys) ?? 0;
+  const worsening = lower ? slope > 0 : slope < 0;
+  if (!worsening) return { kind: 'none', why: 'moving_away' };
   if (confidence < confidenceNeeded) return { kind: 'none', why: 'no_clear_trend' };
 
-  const crossingDay = (target.value - intercept) / slope;
+  const crossingDay = (target.value - theilSenIntercept(xs, ys, slope)) / slope;
   const lastDay = xs.at(-1)!;
   if (crossingDay <= lastDay) return { kind: 'crossed', slopePerDay: slope };
   return {

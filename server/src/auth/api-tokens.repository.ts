@@ -48,6 +48,7 @@ export async function findLiveApiToken(db: Db, tokenHash: string) {
       'u.display_name',
       'u.role',
       'u.time_zone',
+      'u.digest_time',
     ])
     .where('t.token_hash', '=', tokenHash)
     .where('t.revoked_at', 'is', null)

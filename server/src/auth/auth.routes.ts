@@ -170,13 +170,14 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
       config: { access: 'signed-in' },
       schema: {
         tags: ['sign-in'],
-        summary: 'Change your display name or the time zone times are shown in',
+        summary:
+          'Change your display name, the time zone times are shown in, or the time of your daily digest',
         body: ProfilePatch,
         response: { 200: User, 400: ErrorBody },
       },
     },
     async (request) => {
-      const { timeZone, displayName } = request.body;
+      const { timeZone, displayName, digestTime } = request.body;
       if (timeZone && !isTimeZone(timeZone)) {
         throw new AppError(
           'VALIDATION_FAILED',
@@ -184,7 +185,11 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (
           [{ path: 'timeZone', message: 'unknown time zone' }],
         );
       }
-      const updated = await updateUser(db, request.auth!.user.id, { timeZone, displayName });
+      const updated = await updateUser(db, request.auth!.user.id, {
+        timeZone,
+        displayName,
+        digestTime,
+      });
       if (!updated) throw new AppError('NOT_FOUND', 'your user no longer exists');
       return toAuthUser(updated);
     },

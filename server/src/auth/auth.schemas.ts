@@ -8,6 +8,8 @@ export const User = z
     role: z.enum(['admin', 'viewer']),
     /** IANA time zone times are shown in; null: the browser's. */
     timeZone: z.string().nullable(),
+    /** Local time (HH:MM, in timeZone, else UTC) of the daily digest email; null: none. */
+    digestTime: z.string().nullable(),
   })
   .describe('User');
 
@@ -84,5 +86,11 @@ export const ProfilePatch = z
       .nullable()
       .optional()
       .describe('IANA name (Europe/Berlin); null: the browser’s'),
+    digestTime: z
+      .string()
+      .regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'a time of day as HH:MM, 00:00 to 23:59')
+      .nullable()
+      .optional()
+      .describe('Local time of the daily digest (HH:MM, in your time zone, else UTC); null: no digest'),
   })
   .strict();

@@ -45,6 +45,7 @@ export function toAuthUser(row: {
   display_name: string | null;
   role: UserRole;
   time_zone?: string | null;
+  digest_time?: string | null;
 }): AuthUser {
   return {
     id: row.id,
@@ -52,6 +53,7 @@ export function toAuthUser(row: {
     displayName: row.display_name,
     role: row.role,
     timeZone: row.time_zone ?? null,
+    digestTime: row.digest_time ?? null,
   };
 }
 

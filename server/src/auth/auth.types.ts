@@ -12,6 +12,8 @@ export interface AuthUser {
   role: UserRole;
   /** IANA name; null: the browser's own. */
   timeZone: string | null;
+  /** Local time of the daily digest (HH:MM); null: none. */
+  digestTime: string | null;
 }
 
 export type RequestAuth =

@@ -44,6 +44,7 @@ export async function findLiveSession(db: Db, idHash: string, limits: SessionLim
       'u.display_name',
       'u.role',
       'u.time_zone',
+      'u.digest_time',
     ])
     .where('s.id', '=', idHash)
     .where('s.revoked_at', 'is', null)

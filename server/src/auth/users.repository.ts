@@ -9,6 +9,7 @@ const USER_COLUMNS = [
   'display_name',
   'role',
   'time_zone',
+  'digest_time',
   'created_at',
   'disabled_at',
   'invited_by',
@@ -85,6 +86,7 @@ export async function updateUser(
     passwordHash?: string;
     displayName?: string | null;
     timeZone?: string | null;
+    digestTime?: string | null;
   },
 ) {
   return db
@@ -95,6 +97,7 @@ export async function updateUser(
       ...(patch.passwordHash ? { password_hash: patch.passwordHash } : {}),
       ...(patch.displayName === undefined ? {} : { display_name: patch.displayName }),
       ...(patch.timeZone === undefined ? {} : { time_zone: patch.timeZone }),
+      ...(patch.digestTime === undefined ? {} : { digest_time: patch.digestTime }),
     })
     .where('id', '=', id)
     .returning(USER_COLUMNS)

@@ -36,6 +36,7 @@ const listed = (u: Omit<UserRow, 'has_password'> & { has_password?: unknown }) =
   displayName: u.display_name,
   role: u.role,
   timeZone: u.time_zone,
+  digestTime: u.digest_time,
   createdAt: u.created_at.toISOString(),
   disabled: u.disabled_at !== null,
   hasPassword: Boolean(u.has_password),

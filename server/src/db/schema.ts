@@ -17,6 +17,10 @@ export interface UsersTable {
   password_hash: string | null;
   role: UserRole;
   time_zone: string | null;
+  /** Local time (`HH:MM`, in `time_zone`) of the daily digest; null: no digest. */
+  digest_time: ColumnType<string | null, string | null | undefined>;
+  /** The local date of the last digest queued for this user. */
+  digest_last_date: ColumnType<string | null, string | null | undefined>;
   created_at: CreatedAt;
   disabled_at: Timestamp | null;
   invited_by: string | null;
@@ -371,6 +375,29 @@ export interface OutboxMessagesTable {
   alert_event_id: string | null;
   created_at: CreatedAt;
   sent_at: Timestamp | null;
+  kind: ColumnType<OutboxKind, OutboxKind | undefined, OutboxKind>;
+  account_id: string | null;
+  severity: string | null;
+  groupable: Generated<boolean>;
+  batch_id: string | null;
+  message_id: string | null;
+  endpoint_id: string | null;
+  delivered_via: 'smtp' | 'outbox' | 'http' | null;
+}
+
+export type OutboxKind = 'alert' | 'reminder' | 'digest' | 'test' | 'case';
+
+export interface NotificationEndpointsTable {
+  id: Generated<string>;
+  kind: 'webhook' | 'slack';
+  name: string;
+  account_id: string | null;
+  url_sealed: string;
+  signing_secret_sealed: string | null;
+  min_severity: ColumnType<'info' | 'warning' | 'critical', 'info' | 'warning' | 'critical' | undefined>;
+  enabled: Generated<boolean>;
+  created_by: string | null;
+  created_at: CreatedAt;
 }
 
 export type CaseStatus = 'draft' | 'ready' | 'submitted' | 'more_info_requested' | 'reinstated' | 'denied';
@@ -440,6 +467,7 @@ export interface DB {
   alert_events: AlertEventsTable;
   alert_mutes: AlertMutesTable;
   outbox_messages: OutboxMessagesTable;
+  notification_endpoints: NotificationEndpointsTable;
   reinstatement_cases: ReinstatementCasesTable;
   case_events: CaseEventsTable;
   case_evidence: CaseEvidenceTable;

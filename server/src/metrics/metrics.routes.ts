@@ -111,7 +111,10 @@ export const metricsRoutes: FastifyPluginAsyncZod<MetricsRoutesOptions> = async 
       let body = boardPages.get(key);
       if (!body) {
         body = JSON.stringify(
-          boardPage({ overview: built.overview, rows: built.rows, version: built.etag }, request.query),
+          boardPage(
+            { overview: built.overview, rows: built.rows, alerts: built.alerts, version: built.etag },
+            request.query,
+          ),
         );
         if (boardPages.size >= BOARD_PAGES_KEPT) boardPages.delete(boardPages.keys().next().value!);
         boardPages.set(key, body);

@@ -277,6 +277,14 @@ export const BoardQuery = z.object({
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });
 
+const AlertSeverity = z.enum(['info', 'warning', 'critical']);
+
+export const AlertCounts = z.object({
+  critical: z.number(),
+  warning: z.number(),
+  info: z.number(),
+});
+
 export const BoardFigure = z.object({
   key: z.enum(BOARD_FIGURES),
   rate: z.number().nullable(),
@@ -298,6 +306,18 @@ export const BoardFigure = z.object({
     .array(z.number().nullable())
     .describe(
       `The last ${TREND_DAYS} UTC days up to the newest report, oldest first, to 4 significant digits; null where no report`,
+    ),
+  alert: z
+    .object({
+      id: z.uuid(),
+      severity: AlertSeverity,
+      projectedBreachAt: Instant.nullable().describe(
+        'The earliest projected crossing among the unresolved alerts about this figure',
+      ),
+    })
+    .nullable()
+    .describe(
+      'The most severe open or acknowledged alert about this figure (its metric, channel and window); null if none',
     ),
 });
 
@@ -324,6 +344,13 @@ export const BoardRow = z.object({
     "The latest report's policy violations: the total, and the categories that have any, most first",
   ),
   closestToTarget: z.number().nullable().describe('The largest share of an allowance used among the figures'),
+  alerts: AlertCounts.describe(
+    "Open and acknowledged alerts by severity: this marketplace's, and the account's own (stale data, " +
+      'authorization), which count on every row of the account',
+  ),
+  projectedBreachAt: Instant.nullable().describe(
+    "The earliest projected crossing of a target among the row's open and acknowledged alerts",
+  ),
 });
 
 export const Board = z
@@ -331,6 +358,9 @@ export const Board = z
     generatedAt: Instant,
     version: z.string().describe('Changes when any figure does: compare with GET /api/overview/version'),
     summary: Overview.shape.summary,
+    alerts: AlertCounts.describe(
+      'Open and acknowledged alerts by severity, every account, whatever the filters',
+    ),
     marketplaces: z.array(
       z.object({
         id: z.string(),

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import {
   BOARD_FIGURES,
   TREND_DAYS,
+  type AlertCounts,
   type Board,
   type BoardFigure,
   type BoardQuery,
@@ -9,6 +10,7 @@ import {
   type LatestFigure,
   type Overview,
 } from './metrics.schemas.ts';
+import { figureSubject } from '../alerts/rules.ts';
 import type { recentDailyRates } from './metrics.repository.ts';
 import {
   allowanceUsed,
@@ -26,7 +28,60 @@ type Row = z.infer<typeof BoardRow>;
 type Figure = z.infer<typeof BoardFigure>;
 type Latest = z.infer<typeof LatestFigure>;
 type Query = z.output<typeof BoardQuery>;
+type Counts = z.infer<typeof AlertCounts>;
 export type FigureKey = (typeof BOARD_FIGURES)[number];
+
+/** An open or acknowledged alert, as the board reads it: what it is about and how bad. */
+export interface BoardAlert {
+  id: string;
+  accountId: string;
+  /** '' for an alert about the account itself. */
+  marketplaceId: string;
+  /** `metric:channel:windowDays` for a metric's alert (alerts/rules.ts `figureSubject`). */
+  subject: string;
+  severity: 'info' | 'warning' | 'critical';
+  projectedBreachAt: string | null;
+}
+
+const SEVERITY_RANK = { info: 0, warning: 1, critical: 2 } as const;
+
+export function alertCounts(alerts: Iterable<Pick<BoardAlert, 'severity'>>): Counts {
+  const counts = { critical: 0, warning: 0, info: 0 };
+  for (const a of alerts) counts[a.severity] += 1;
+  return counts;
+}
+
+/** The earliest of the ISO instants (they sort as strings), or null. */
+function earliest(alerts: readonly BoardAlert[]): string | null {
+  let first: string | null = null;
+  for (const { projectedBreachAt: at } of alerts) {
+    if (at && (!first || at < first)) first = at;
+  }
+  return first;
+}
+
+/** The alert a figure shows: the most severe of those about it, with the earliest projected crossing of them all. */
+function figureAlert(alerts: readonly BoardAlert[] | undefined): Figure['alert'] {
+  if (!alerts?.length) return null;
+  const worst = alerts.reduce((a, b) =>
+    SEVERITY_RANK[b.severity] > SEVERITY_RANK[a.severity] ||
+    (b.severity === a.severity && b.projectedBreachAt !== null && a.projectedBreachAt === null)
+      ? b
+      : a,
+  );
+  return { id: worst.id, severity: worst.severity, projectedBreachAt: earliest(alerts) };
+}
+
+function group<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list) list.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
 
 /** Which stored figure each column shows: metric, channel and, where Amazon reports several, the window. */
 export const FIGURE_SPECS: Readonly<
@@ -96,7 +151,12 @@ function pick(figures: readonly Latest[], key: FigureKey): Latest | undefined {
   return candidates.sort((a, b) => (a.windowDays ?? Infinity) - (b.windowDays ?? Infinity))[0];
 }
 
-function boardFigure(key: FigureKey, f: Latest, trend: Array<number | null> | undefined): Figure {
+function boardFigure(
+  key: FigureKey,
+  f: Latest,
+  trend: Array<number | null> | undefined,
+  alert: Figure['alert'],
+): Figure {
   const published = f.target ? null : (PUBLISHED_TARGETS[f.metric] ?? null);
   const target = f.target
     ? { ...f.target, published: false }
@@ -118,13 +178,25 @@ function boardFigure(key: FigureKey, f: Latest, trend: Array<number | null> | un
     trend: (trend ?? new Array<number | null>(TREND_DAYS).fill(null)).map((v) =>
       v === null ? null : Number(v.toPrecision(4)),
     ),
+    alert,
   };
 }
 
-/** Every row of the overview, in its default order (worst first). */
-export function boardRows(overview: z.infer<typeof Overview>, trends: Trends): Row[] {
+/**
+ * Every row of the overview, in its default order (worst first), with the open and acknowledged alerts of its
+ * marketplace and of its account.
+ */
+export function boardRows(
+  overview: z.infer<typeof Overview>,
+  trends: Trends,
+  alerts: readonly BoardAlert[] = [],
+): Row[] {
+  const byAccount = group(alerts, (a) => a.accountId);
+  const byMarketplace = group(alerts, (a) => `${a.accountId}|${a.marketplaceId}`);
+  const bySubject = group(alerts, (a) => `${a.accountId}|${a.marketplaceId}|${a.subject}`);
   const rows: Row[] = [];
   for (const account of overview.accounts) {
+    const own = byMarketplace.get(`${account.id}|`) ?? [];
     const base = {
       accountId: account.id,
       accountName: account.name,
@@ -145,6 +217,9 @@ export function boardRows(overview: z.infer<typeof Overview>, trends: Trends): R
         figures: BOARD_FIGURES.map(() => null),
         violations: null,
         closestToTarget: null,
+        // No marketplace to tell them apart: every alert of the account is this row's.
+        alerts: alertCounts(byAccount.get(account.id) ?? []),
+        projectedBreachAt: earliest(byAccount.get(account.id) ?? []),
       });
       continue;
     }
@@ -153,8 +228,10 @@ export function boardRows(overview: z.infer<typeof Overview>, trends: Trends): R
         const f = pick(m.metrics, key);
         if (!f) return null;
         const trend = trends.get(trendKey({ accountId: account.id, marketplaceId: m.marketplaceId, ...f }));
-        return boardFigure(key, f, trend);
+        const about = bySubject.get(`${account.id}|${m.marketplaceId}|${figureSubject(f)}`);
+        return boardFigure(key, f, trend, figureAlert(about));
       });
+      const mine = [...(byMarketplace.get(`${account.id}|${m.marketplaceId}`) ?? []), ...own];
       const used = figures.flatMap((f) => (f?.allowanceUsed == null ? [] : [f.allowanceUsed]));
       rows.push({
         ...base,
@@ -170,6 +247,8 @@ export function boardRows(overview: z.infer<typeof Overview>, trends: Trends): R
           categories: m.policyViolations.categories.filter((c) => (c.count ?? 0) > 0),
         },
         closestToTarget: used.length > 0 ? Math.max(...used) : null,
+        alerts: alertCounts(mine),
+        projectedBreachAt: earliest(mine),
       });
     }
   }
@@ -254,7 +333,7 @@ function matches(row: Row, query: Query): boolean {
 }
 
 export function boardPage(
-  built: { overview: z.infer<typeof Overview>; rows: readonly Row[]; version: string },
+  built: { overview: z.infer<typeof Overview>; rows: readonly Row[]; alerts: Counts; version: string },
   query: Query,
 ): z.infer<typeof Board> {
   const dir = query.dir ?? DEFAULT_DIR[query.sort];
@@ -279,6 +358,7 @@ export function boardPage(
     generatedAt: built.overview.generatedAt,
     version: built.version,
     summary: built.overview.summary,
+    alerts: built.alerts,
     marketplaces: [...marketplaces.values()].sort((a, b) =>
       (a.countryCode ?? a.id).localeCompare(b.countryCode ?? b.id),
     ),

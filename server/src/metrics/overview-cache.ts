@@ -4,9 +4,15 @@ import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { z } from 'zod';
 import { recentDailyRates } from './metrics.repository.ts';
-import { Overview, TREND_DAYS, type BoardRow } from './metrics.schemas.ts';
+import { Overview, TREND_DAYS, type AlertCounts, type BoardRow } from './metrics.schemas.ts';
 import { buildOverview } from './metrics.service.ts';
-import { boardRows, TREND_METRICS, trendsFromDailyRows } from './overview-board.ts';
+import {
+  alertCounts,
+  boardRows,
+  TREND_METRICS,
+  trendsFromDailyRows,
+  type BoardAlert,
+} from './overview-board.ts';
 
 // The overview is what everybody opens first, often several people at once, and it changes only when a poll ends
 // or an account is connected. It is built once per change and served as the same bytes until the next one. The
@@ -24,8 +30,34 @@ interface Built {
   /** The same bytes gzip-compressed once per build: most clients take them (2 MB of JSON for 200 accounts). */
   gzip: Buffer;
   overview: z.infer<typeof Overview>;
-  /** The overview page's rows, worst first, with their trends. */
+  /** The overview page's rows, worst first, with their trends and alerts. */
   rows: Array<z.infer<typeof BoardRow>>;
+  /** Every open and acknowledged alert, by severity. */
+  alerts: z.infer<typeof AlertCounts>;
+}
+
+/** The open and acknowledged alerts, in one read: what the board counts and marks. */
+async function unresolvedAlerts(db: Kysely<DB>): Promise<BoardAlert[]> {
+  const rows = await db
+    .selectFrom('alerts')
+    .select([
+      'id',
+      'account_id',
+      'marketplace_id',
+      'subject',
+      'severity',
+      sql<string | null>`details->>'projectedBreachAt'`.as('projected_breach_at'),
+    ])
+    .where('state', 'in', ['open', 'acknowledged'])
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    accountId: r.account_id,
+    marketplaceId: r.marketplace_id,
+    subject: r.subject,
+    severity: r.severity,
+    projectedBreachAt: r.projected_breach_at,
+  }));
 }
 
 export class OverviewCache {
@@ -57,11 +89,14 @@ export class OverviewCache {
         if (m.lastReportAt) lastDays.set(`${a.id}|${m.marketplaceId}`, m.lastReportAt.slice(0, 10));
       }
     }
-    const daily = await recentDailyRates(this.db, {
-      accountIds: overview.accounts.map((a) => a.id),
-      metrics: TREND_METRICS,
-      days: TREND_DAYS,
-    });
+    const [daily, alerts] = await Promise.all([
+      recentDailyRates(this.db, {
+        accountIds: overview.accounts.map((a) => a.id),
+        metrics: TREND_METRICS,
+        days: TREND_DAYS,
+      }),
+      unresolvedAlerts(this.db),
+    ]);
     // Validated here, once per build, since the cached bytes bypass the route's serializer.
     const json = Buffer.from(JSON.stringify(Overview.parse(overview)));
     const at = Date.now();
@@ -72,7 +107,8 @@ export class OverviewCache {
       json,
       gzip: await gzipAsync(json),
       overview,
-      rows: boardRows(overview, trendsFromDailyRows(daily, lastDays)),
+      rows: boardRows(overview, trendsFromDailyRows(daily, lastDays), alerts),
+      alerts: alertCounts(alerts),
     };
     return this.built;
   }
@@ -80,14 +116,27 @@ export class OverviewCache {
   /**
    * Every poll ends by updating its account's row, and connecting or removing one changes the count. A report's
    * ingest points its marketplaces at their new snapshot before that, in its own transaction: counted too, so the
-   * figures show as soon as they are stored.
+   * figures show as soon as they are stored. Alerts change apart from polls (the engine evaluates a report after
+   * its poll; people acknowledge and resolve them), so the unresolved ones count as well: their number, and the sum
+   * of their last changes, which moves whenever one opens, changes or resolves. The newest change alone would not
+   * do: the engine dates a change by the evaluation's clock, which need not be later than the newest one there.
    */
   private async version(): Promise<string> {
-    const { rows } = await sql<{ n: string; at: Date | null; snapshot: string | null }>`select
+    const { rows } = await sql<{
+      n: string;
+      at: Date | null;
+      snapshot: string | null;
+      alerts: string;
+      alerts_sum: string | null;
+    }>`select
         (select count(*) from seller_accounts) as n,
         (select max(updated_at) from seller_accounts) as at,
-        (select max(latest_snapshot_id) from account_marketplaces) as snapshot`.execute(this.db);
-    return `${rows[0]?.n}:${rows[0]?.at?.getTime() ?? 0}:${rows[0]?.snapshot ?? 0}`;
+        (select max(latest_snapshot_id) from account_marketplaces) as snapshot,
+        a.n as alerts, a.sum as alerts_sum
+      from (select count(*) as n, sum(extract(epoch from updated_at)) as sum
+        from alerts where state in ('open', 'acknowledged')) a`.execute(this.db);
+    const r = rows[0];
+    return `${r?.n}:${r?.at?.getTime() ?? 0}:${r?.snapshot ?? 0}:${r?.alerts ?? 0}.${r?.alerts_sum ?? 0}`;
   }
 }
 

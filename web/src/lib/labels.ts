@@ -204,6 +204,7 @@ export const ALERT_RULES: Record<string, string> = {
   warning_state: 'Warning from Amazon',
   stale_data: 'No recent data',
   reauthorization: 'Authorization refused',
+  authorization_renewal: 'Authorization due for renewal',
 };
 
 export function alertRule(rule: string): string {
@@ -217,6 +218,7 @@ export const ALERT_EVENTS: Record<string, string> = {
   escalated: 'Escalated',
   acknowledged: 'Acknowledged',
   resolved: 'Resolved',
+  reminder: 'Reminder sent (still unacknowledged)',
 };
 
 export function alertEvent(type: string): string {

@@ -17,12 +17,25 @@ import { higherIsBetter, warningBand, type MetricPoint, type Target, type Tone }
 
 // The one module that touches chart.js, loaded on demand by Chart.svelte so that no other page carries it. Only
 // what a metric chart uses is registered: the line controller and its elements, linear and time scales, the
-// tooltip, and the filler that shades the warning band.
+// tooltip, and the filler that shades the warning band. An alert's opening is a point of its own dataset (so the
+// tooltip can name it) and a dotted vertical line drawn by a plugin of a few lines, not chartjs-plugin-annotation.
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, TimeScale, Tooltip, Filler);
 
+/** When an alert about the chart's metric opened, marked on the chart. */
+export interface AlertMark {
+  /** Its opening, in ms. */
+  at: number;
+  severity: 'critical' | 'warning' | 'info';
+  /** The tooltip: "Alert opened 3 Dec 2026, 09:14", and its title. */
+  title: string;
+  lines: string[];
+}
+
 export interface MetricChartInput {
   points: readonly MetricPoint[];
+  /** Open alerts' openings; those outside the range are left out. */
+  marks: readonly AlertMark[];
   /** The range shown, in ms: the chart spans it even where there are no figures. */
   from: number;
   to: number;
@@ -38,7 +51,8 @@ export interface MetricChartInput {
 }
 
 /** The datasets, in the order of the figure's data-datasets attribute. */
-export const DATASETS = ['rate', 'target', 'band'] as const;
+export const DATASETS = ['rate', 'target', 'band', 'alert'] as const;
+const ALERT_DATASET = DATASETS.indexOf('alert');
 
 const POINT_STYLE: Record<Tone, PointStyle> = {
   good: 'circle',
@@ -105,6 +119,50 @@ function stepLine(
   return line;
 }
 
+/** Where a mark sits on the rate's line: the last rate at or before it, else the first one, else the target. */
+function rateAt(points: readonly MetricPoint[], at: number, fallback: number): number {
+  let rate: number | null = null;
+  for (const p of points) {
+    if (p.rate === null) continue;
+    if (Date.parse(p.capturedAt) > at) {
+      rate ??= p.rate;
+      break;
+    }
+    rate = p.rate;
+  }
+  return rate ?? fallback;
+}
+
+/**
+ * The dotted line of each mark, under the datasets, from the top of the plot to its bottom. The ISO instants of
+ * the lines drawn go on the canvas (`data-alert-lines`), so a test can tell what the plugin drew.
+ */
+function alertLines(marks: readonly AlertMark[], colorOf: (m: AlertMark) => string): Plugin<'line'> {
+  return {
+    id: 'alertLines',
+    beforeDatasetsDraw(chart) {
+      const { ctx, chartArea: area, scales } = chart;
+      const drawn: string[] = [];
+      ctx.save();
+      ctx.lineWidth = 1.5;
+      // Dotted, where the target's line is dashed.
+      ctx.setLineDash([2, 3]);
+      for (const m of marks) {
+        const x = scales.x!.getPixelForValue(m.at);
+        if (x < area.left || x > area.right) continue;
+        ctx.strokeStyle = colorOf(m);
+        ctx.beginPath();
+        ctx.moveTo(x, area.top);
+        ctx.lineTo(x, area.bottom);
+        ctx.stroke();
+        drawn.push(new Date(m.at).toISOString());
+      }
+      ctx.restore();
+      chart.canvas.dataset.alertLines = drawn.join(',');
+    },
+  };
+}
+
 function axisFormat(unit: MetricChartInput['unit'], timeZone: string | undefined): Intl.DateTimeFormat {
   return new Intl.DateTimeFormat(
     'en-GB',
@@ -117,6 +175,7 @@ function axisFormat(unit: MetricChartInput['unit'], timeZone: string | undefined
 export function drawMetricChart(canvas: HTMLCanvasElement, input: MetricChartInput): { destroy(): void } {
   const { points, from, target, timeZone, unit, describe, ondrawn } = input;
   const to = Math.max(input.to, ...points.map((p) => Date.parse(p.capturedAt)));
+  const marks = input.marks.filter((m) => m.at >= from && m.at <= to);
   const colors = palette(canvas);
   const newest = points.findLast((p) => p.target)?.target ?? target;
   const band = warningBand(newest);
@@ -135,6 +194,8 @@ export function drawMetricChart(canvas: HTMLCanvasElement, input: MetricChartInp
   }
 
   const drawn: Plugin<'line'> = { id: 'drawn', afterRender: () => ondrawn() };
+  const markColor = (m: AlertMark) =>
+    m.severity === 'critical' ? colors.breached : m.severity === 'warning' ? colors.near : colors.text;
   const dateOf = axisFormat(unit, timeZone);
 
   const config: ChartConfiguration<'line', Array<{ x: number; y: number | null }>> = {
@@ -186,6 +247,21 @@ export function drawMetricChart(canvas: HTMLCanvasElement, input: MetricChartInp
           fill: '-1',
           order: 2,
         },
+        {
+          label: 'Alert opened',
+          data: marks.map((m) => ({ x: m.at, y: rateAt(points, m.at, newest?.value ?? 0) })),
+          showLine: false,
+          // A triangle pointing down at the line: where the line is when the alert opened.
+          pointStyle: 'triangle',
+          pointRotation: 180,
+          pointRadius: 6,
+          pointHoverRadius: 8,
+          pointBackgroundColor: marks.map(markColor),
+          pointBorderColor: colors.surface,
+          pointBorderWidth: 1,
+          clip: 8,
+          order: -1,
+        },
       ],
     },
     options: {
@@ -225,14 +301,17 @@ export function drawMetricChart(canvas: HTMLCanvasElement, input: MetricChartInp
       },
       plugins: {
         tooltip: {
-          filter: (item) => item.datasetIndex === 0,
+          filter: (item) => item.datasetIndex === 0 || item.datasetIndex === ALERT_DATASET,
           displayColors: false,
           callbacks: {
             title: (items) => {
-              const point = items[0] ? points[items[0].dataIndex] : undefined;
+              const item = items[0];
+              if (item?.datasetIndex === ALERT_DATASET) return marks[item.dataIndex]?.title ?? '';
+              const point = item ? points[item.dataIndex] : undefined;
               return point ? describe(point).title : '';
             },
             label: (item) => {
+              if (item.datasetIndex === ALERT_DATASET) return marks[item.dataIndex]?.lines ?? '';
               const point = points[item.dataIndex];
               return point ? describe(point).lines : '';
             },
@@ -240,7 +319,7 @@ export function drawMetricChart(canvas: HTMLCanvasElement, input: MetricChartInp
         },
       },
     },
-    plugins: [drawn],
+    plugins: [alertLines(marks, markColor), drawn],
   };
 
   const chart = new Chart(canvas, config);

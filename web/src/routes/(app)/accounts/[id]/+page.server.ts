@@ -1,5 +1,13 @@
 import { error } from '@sveltejs/kit';
-import type { OverviewAccount, PollRunInfo, Series, StatusChange, Violations, WarningState } from '$lib/api';
+import type {
+  AlertList,
+  OverviewAccount,
+  PollRunInfo,
+  Series,
+  StatusChange,
+  Violations,
+  WarningState,
+} from '$lib/api';
 import { read } from '$lib/server/load';
 import { DAY_MS, parseDays, resolutionFor } from './range';
 import { section } from './sections';
@@ -9,6 +17,9 @@ import type { PageServerLoad } from './$types';
 const STANDING_ORDER = ['suspended', 'at_risk', 'unknown', 'fine'];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** More open alerts than one account ever has; the inbox pages through any beyond. */
+const ALERTS_SHOWN = 200;
 
 export const load: PageServerLoad = async ({ fetch, params, url, depends }) => {
   depends('app:account');
@@ -30,7 +41,7 @@ export const load: PageServerLoad = async ({ fetch, params, url, depends }) => {
 
   const only = marketplace ? `&marketplace=${encodeURIComponent(marketplace.marketplaceId)}` : '';
   const since = encodeURIComponent(from);
-  const [series, violations, warnings, statuses, runs] = await Promise.all([
+  const [series, violations, warnings, statuses, runs, alerts] = await Promise.all([
     marketplace
       ? section<Series>(fetch, `${base}/series?from=${since}&resolution=${resolutionFor(days)}${only}`)
       : null,
@@ -40,6 +51,10 @@ export const load: PageServerLoad = async ({ fetch, params, url, depends }) => {
       : null,
     marketplace ? section<StatusChange[]>(fetch, `${base}/status-history?${only.slice(1)}`) : null,
     section<PollRunInfo[]>(fetch, `${base}/poll-runs`),
+    section<AlertList>(
+      fetch,
+      `/api/alerts?state=open,acknowledged&account=${params.id}&pageSize=${ALERTS_SHOWN}`,
+    ),
   ]);
 
   return {
@@ -54,6 +69,7 @@ export const load: PageServerLoad = async ({ fetch, params, url, depends }) => {
     warnings,
     statuses,
     runs,
+    alerts,
     loadedAt: Date.now(),
   };
 };

@@ -1,4 +1,4 @@
-import type { OverviewAccount, Series } from '$lib/api';
+import type { Alert, OverviewAccount, Series } from '$lib/api';
 import { pointsOf, seriesKey, toneOf, type MetricPoint, type Target, type Tone } from '$lib/charts/series';
 import { METRICS, metricName } from '$lib/labels';
 
@@ -107,4 +107,19 @@ export function metricGroups(marketplace: Marketplace | null, series: Series['se
     group.entries.push(entry);
   }
   return [...groups.values()];
+}
+
+/** An alert's subject when it is about a metric: `metric:channel:windowDays`, as the server's rules write it. */
+export function figureSubject(f: { metric: string; channel: string; windowDays: number | null }): string {
+  return `${f.metric}:${f.channel}:${f.windowDays ?? ''}`;
+}
+
+/** The open alerts about one chart's figure in the marketplace shown. */
+export function alertsOfEntry(
+  alerts: readonly Alert[],
+  marketplaceId: string | null,
+  entry: Pick<ChartEntry, 'metric' | 'channel' | 'windowDays'>,
+): Alert[] {
+  const subject = figureSubject(entry);
+  return alerts.filter((a) => a.marketplaceId === marketplaceId && a.subject === subject);
 }
