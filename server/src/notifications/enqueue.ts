@@ -3,7 +3,13 @@ import type { DB, OutboxKind } from '../db/schema.ts';
 import type { AlertEvent } from '../alerts/alerts.service.ts';
 import { MARKETPLACES } from '../spapi/marketplaces.ts';
 import type { AlertMessage } from './render/model.ts';
-import { addressesFor, atLeast, effectiveRecipients, readDeliverySettings } from './notification-settings.ts';
+import {
+  addressesFor,
+  atLeast,
+  effectiveRecipients,
+  readDeliverySettings,
+  withAccountRecipients,
+} from './notification-settings.ts';
 
 // Alert events become outbox rows in the transaction that records them: the event and its messages commit
 // together or not at all, so a crash can neither lose a message nor queue one for an event that never happened.
@@ -62,8 +68,11 @@ export async function enqueueDeliveries(tx: Tx, deliveries: readonly Delivery[],
   ]);
   const accountById = new Map(accounts.map((a) => [a.id, a]));
   const openedAt = new Map(alerts.map((a) => [a.id, a.opened_at]));
-  const recipientsByAccount = new Map<string, Awaited<ReturnType<typeof effectiveRecipients>>>();
-  for (const a of accounts) recipientsByAccount.set(a.id, await effectiveRecipients(tx, global, a.settings));
+  // The global list (the admins, when nobody is named) is read once for every account in the batch.
+  const everyone = await effectiveRecipients(tx, global);
+  const recipientsByAccount = new Map(
+    accounts.map((a) => [a.id, withAccountRecipients(everyone, a.settings)]),
+  );
 
   const rows: Array<{
     idempotency_key: string;

@@ -48,33 +48,32 @@ export interface EffectiveRecipient extends Recipient {
 }
 
 /**
- * Everyone who receives an account's alerts. With no global recipient set, the admins receive critical alerts and
- * warnings: a fresh install must not stay silent about a suspension because nobody opened the settings.
+ * Everyone who receives every account's alerts. With no global recipient set, the admins receive critical alerts
+ * and warnings: a fresh install must not stay silent about a suspension because nobody opened the settings.
  */
-export async function effectiveRecipients(
-  db: Db,
-  global: DeliverySettings,
-  account?: Record<string, unknown> | null,
-): Promise<EffectiveRecipient[]> {
-  const out: EffectiveRecipient[] = global.recipients.map((r) => ({ ...r, source: 'settings' as const }));
-  if (out.length === 0) {
-    const admins = await db
-      .selectFrom('users')
-      .select('email')
-      .where('role', '=', 'admin')
-      .where('disabled_at', 'is', null)
-      .orderBy('email')
-      .execute();
-    out.push(
-      ...admins.map((a) => ({
-        email: a.email,
-        severities: ['critical', 'warning'] as Severity[],
-        source: 'admins' as const,
-      })),
-    );
-  }
-  if (account) out.push(...accountRecipients(account).map((r) => ({ ...r, source: 'account' as const })));
-  return out;
+export async function effectiveRecipients(db: Db, global: DeliverySettings): Promise<EffectiveRecipient[]> {
+  if (global.recipients.length > 0)
+    return global.recipients.map((r) => ({ ...r, source: 'settings' as const }));
+  const admins = await db
+    .selectFrom('users')
+    .select('email')
+    .where('role', '=', 'admin')
+    .where('disabled_at', 'is', null)
+    .orderBy('email')
+    .execute();
+  return admins.map((a) => ({
+    email: a.email,
+    severities: ['critical', 'warning'] as Severity[],
+    source: 'admins' as const,
+  }));
+}
+
+/** The global recipients, then the account's own. */
+export function withAccountRecipients(
+  global: readonly EffectiveRecipient[],
+  account: Record<string, unknown> | null | undefined,
+): EffectiveRecipient[] {
+  return [...global, ...accountRecipients(account).map((r) => ({ ...r, source: 'account' as const }))];
 }
 
 /** The addresses that receive an alert of `severity`, each once, lower-cased. */
