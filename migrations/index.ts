@@ -10,6 +10,7 @@ import * as signIn from './2026_12_01_2000_sign_in.ts';
 import * as oauthStates from './2026_12_01_2100_oauth_states.ts';
 import * as dailySnapshots from './2026_12_03_2000_daily_snapshots.ts';
 import * as notifications from './2026_12_03_2300_notifications.ts';
+import * as authorizedAt from './2026_12_04_0300_authorized_at.ts';
 
 // Listed by hand rather than read from the folder, so the same set runs under tsx, Vitest and any bundler.
 // Names sort in the order they must run; add each new migration here.
@@ -25,6 +26,7 @@ export const migrations: Record<string, Migration> = {
   '2026_12_01_2100_oauth_states': oauthStates,
   '2026_12_03_2000_daily_snapshots': dailySnapshots,
   '2026_12_03_2300_notifications': notifications,
+  '2026_12_04_0300_authorized_at': authorizedAt,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -26,7 +26,7 @@ let healthy: string;
 async function storedToken(id: string) {
   const row = await t.db
     .selectFrom('seller_accounts')
-    .select(['refresh_token_encrypted', 'connection_state', 'business_name'])
+    .select(['refresh_token_encrypted', 'connection_state', 'business_name', 'authorized_at'])
     .where('id', '=', id)
     .executeTakeFirstOrThrow();
   return row;
@@ -121,8 +121,10 @@ describe('POST /api/accounts/:id/reconnect', () => {
     sim.state.revoke(demoSeller('healthy').sellerId);
     const [revoked] = await app.poller.pollNow([healthy]);
     expect(revoked).toMatchObject({ status: 'failed', outcome: 'needs_reauthorization' });
-    expect((await storedToken(healthy)).connection_state).toBe('needs_reauthorization');
+    const before = await storedToken(healthy);
+    expect(before.connection_state).toBe('needs_reauthorization');
 
+    const reconnectedFrom = Date.now();
     const res = await app.inject({
       method: 'POST',
       url: `/api/accounts/${healthy}/reconnect`,
@@ -134,6 +136,10 @@ describe('POST /api/accounts/:id/reconnect', () => {
       connectionState: 'connected',
       businessName: demoSeller('healthy').businessName,
     });
+    // The yearly renewal counts from the new authorization.
+    const after = await storedToken(healthy);
+    expect(after.authorized_at.getTime()).toBeGreaterThanOrEqual(reconnectedFrom);
+    expect(after.authorized_at.getTime()).toBeGreaterThan(before.authorized_at.getTime());
     const [again] = await app.poller.pollNow([healthy]);
     expect(again).toMatchObject({ status: 'succeeded' });
     const runs = (await app.inject({ method: 'GET', url: `/api/accounts/${healthy}/poll-runs` })).json();

@@ -89,7 +89,11 @@ describe('pnpm cli alerts:backtest', () => {
 
   it("takes the user's own thresholds: a lower margin warns earlier", async () => {
     const settings = path.join(dir, 'settings.json');
-    await writeFile(settings, JSON.stringify({ metrics: { order_defect_rate: { marginShare: 0.5 } } }));
+    // As copied from the settings page's thresholds, with the renewal warning the backtest has no use for.
+    await writeFile(
+      settings,
+      JSON.stringify({ renewalWarningDays: 45, metrics: { order_defect_rate: { marginShare: 0.5 } } }),
+    );
     const strict = await run(['alerts:backtest', '--settings', settings, ...files]);
     expect(strict.code, strict.output).toBe(0);
     const firstMargin = (r: typeof strict) =>

@@ -23,6 +23,7 @@ async function addAccount(sellerId: string, settings: Record<string, unknown> = 
       region: 'na',
       poll_enabled: false,
       created_at: authorizedAt,
+      authorized_at: authorizedAt,
       settings: JSON.stringify(settings),
     })
     .returning('id')
@@ -83,6 +84,26 @@ describe('authorization_renewal', () => {
       .executeTakeFirstOrThrow();
     expect(alert).toEqual({ state: 'resolved', severity: 'warning' });
     expect(await monitorAt(id, new Date(renewBy.getTime() + 300 * DAY))).toEqual([]);
+  });
+
+  it('resolves as soon as the seller reconnects, and counts the next renewal from then', async () => {
+    const id = await addAccount('A5RENEWAL');
+    const [opened] = await monitorAt(id, daysBefore(5));
+    expect(opened).toMatchObject({ event: 'opened', severity: 'warning' });
+    const reconnectedAt = daysBefore(4);
+    await t.db
+      .updateTable('seller_accounts')
+      .set({ authorized_at: reconnectedAt })
+      .where('id', '=', id)
+      .execute();
+    expect(await monitorAt(id, daysBefore(3.9))).toMatchObject([
+      { event: 'resolved', alertId: opened!.alertId },
+    ]);
+    const nextDue = new Date(reconnectedAt.getTime() + 365 * DAY);
+    expect(await monitorAt(id, new Date(nextDue.getTime() - 31 * DAY))).toEqual([]);
+    expect(await monitorAt(id, new Date(nextDue.getTime() - 29 * DAY))).toMatchObject([
+      { event: 'opened', subject: nextDue.toISOString().slice(0, 10) },
+    ]);
   });
 
   it('gives way to `reauthorization` when Amazon refuses the authorization', async () => {

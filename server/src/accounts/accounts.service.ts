@@ -275,6 +275,7 @@ export async function reconnectAccount(
       .set({
         refresh_token_encrypted: secrets.seal(refreshToken),
         business_name: businessName,
+        authorized_at: new Date(),
         connection_state: 'connected',
         connection_error: null,
         consecutive_failures: 0,

@@ -43,6 +43,9 @@ const SettingsFile = z
     trendWindowDays: z.number().int().min(7).max(365),
     scoreDropPoints: z.number().min(0).max(1000),
     staleAfterCycles: z.number().min(1).max(100),
+    // Not used by a backtest (it has no clock to renew against), but part of the settings the app shows, so a
+    // file copied from them is taken as it is.
+    renewalWarningDays: z.number().int().min(1).max(365),
     metrics: z.record(
       z.string(),
       z.object({ marginShare: z.number().gt(0).lte(1), trendHorizonDays: z.number().int().min(0) }).partial(),

@@ -22,6 +22,8 @@ export async function openAlerts(
     .execute();
 }
 export type AlertRow = Awaited<ReturnType<typeof openAlerts>>[number];
+/** What evaluation reads of an open alert. */
+export type OpenAlert = Pick<AlertRow, 'id' | 'marketplace_id' | 'rule' | 'subject' | 'severity' | 'details'>;
 
 export async function insertAlert(
   db: Db,

@@ -7,6 +7,7 @@ import {
   openAlerts,
   updateAlert,
   type AlertRow,
+  type OpenAlert,
 } from './alerts.repository.ts';
 import { claimReportFacts } from './facts.ts';
 import { deliveryOf, enqueueDeliveries } from '../notifications/enqueue.ts';
@@ -78,14 +79,20 @@ export interface ApplyInput {
   /** The capture time of the report (or the evaluation's time, for monitoring). */
   at: Date;
   now: Date;
+  /** The open alerts in scope and the muted rules, when the caller has read them already (locked). */
+  loaded?: { open: readonly OpenAlert[]; muted: ReadonlySet<string> };
 }
 
 /** Opens, updates, escalates and resolves the account's alerts in scope so that they match `conditions`. */
 export async function applyConditions(tx: Tx, input: ApplyInput): Promise<AlertEvent[]> {
-  const [open, muted] = await Promise.all([
-    openAlerts(tx, { accountId: input.accountId, marketplaceIds: input.marketplaceIds, rules: input.rules }),
-    mutedRules(tx, input.accountId, input.now),
-  ]);
+  const { open, muted } = input.loaded ?? {
+    open: await openAlerts(tx, {
+      accountId: input.accountId,
+      marketplaceIds: input.marketplaceIds,
+      rules: input.rules,
+    }),
+    muted: await mutedRules(tx, input.accountId, input.now),
+  };
   const byKey = new Map(open.map((a) => [keyOf(a), a]));
   const events: AlertEvent[] = [];
   const record = async (row: AlertRow, event: AlertEventType, details: Record<string, unknown>) => {
@@ -207,12 +214,14 @@ export async function evaluateReport(
   reportDocumentId: string,
   options: { now?: Date; settings?: AlertSettings } = {},
 ): Promise<EvaluatedReport | null> {
+  const now = options.now ?? new Date();
   return db.transaction().execute(async (tx) => {
     // Locked, marked evaluated and read in one query: the mark commits with the alerts or not at all.
     const report = await claimReportFacts(
       tx,
       reportDocumentId,
       options.settings ?? ((global, account) => mergeSettings(DEFAULT_ALERT_SETTINGS, global, account)),
+      now,
     );
     if (!report) return null;
     const { facts, settings } = report;
@@ -222,7 +231,8 @@ export async function evaluateReport(
       rules: REPORT_RULES,
       conditions: facts.flatMap((f) => reportConditions(f, settings)),
       at: report.capturedAt,
-      now: options.now ?? new Date(),
+      now,
+      loaded: report,
     });
     return { reportDocumentId, accountId: report.accountId, capturedAt: report.capturedAt, events };
   });
@@ -237,7 +247,7 @@ export async function evaluateMonitoring(
   return db.transaction().execute(async (tx) => {
     const account = await tx
       .selectFrom('seller_accounts')
-      .select(['connection_state', 'last_good_poll_at', 'created_at'])
+      .select(['connection_state', 'last_good_poll_at', 'created_at', 'authorized_at'])
       .where('id', '=', accountId)
       .forUpdate()
       .executeTakeFirst();
@@ -253,9 +263,7 @@ export async function evaluateMonitoring(
           connectionState: account.connection_state,
           lastGoodPollAt: account.last_good_poll_at,
           createdAt: account.created_at,
-          // No column records when the seller last authorized: the account's creation is the first time, and
-          // renewalDue counts a later renewal from the anniversary it was due on.
-          authorizedAt: account.created_at,
+          authorizedAt: account.authorized_at,
           pollIntervalMs: options.pollIntervalMs,
         },
         settings,

@@ -1,9 +1,11 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { PUBLISHED_TARGETS } from '../metrics/standing.ts';
+import type { OpenAlert } from './alerts.repository.ts';
 import {
   DEFAULT_ALERT_SETTINGS,
   figureSubject,
+  REPORT_RULES,
   type AlertSettings,
   type FigureFacts,
   type MarketplaceFacts,
@@ -183,6 +185,10 @@ export interface ClaimedReport {
   capturedAt: Date;
   settings: AlertSettings;
   facts: MarketplaceFacts[];
+  /** The account's open report alerts in the report's marketplaces, locked for this transaction. */
+  open: OpenAlert[];
+  /** The rules muted for the account at the time of the claim. */
+  muted: Set<string>;
 }
 
 /** The settings to evaluate with: given, or made from the stored ones (the global and the account's own). */
@@ -196,13 +202,15 @@ let trendWindowGuess = DEFAULT_ALERT_SETTINGS.trendWindowDays;
 
 /**
  * Claims a report for evaluation in one round trip: locks it (skipping one another instance holds), marks it
- * evaluated in this transaction, and reads the alert settings and its facts. Null when another instance holds
- * it, or it was evaluated meanwhile.
+ * evaluated in this transaction, and reads the alert settings, its facts, the alerts it may change (locked, as
+ * `applyConditions` updates them) and the account's mutes. Null when another instance holds it, or it was
+ * evaluated meanwhile.
  */
 export async function claimReportFacts(
   tx: Transaction<DB>,
   reportDocumentId: string,
   source: SettingsSource,
+  now: Date,
 ): Promise<ClaimedReport | null> {
   const stored = typeof source === 'function';
   const windowDays = stored ? trendWindowGuess : source.trendWindowDays;
@@ -212,12 +220,25 @@ export async function claimReportFacts(
     global_settings: unknown;
     account_settings: unknown;
     snapshots: SnapshotJson[];
+    open: OpenAlertJson[] | null;
+    muted: string[] | null;
   }>`with report as (
       update report_documents set evaluation_pending = false, evaluated_at = now()
       where id = (select id from report_documents where id = ${reportDocumentId} and evaluation_pending
         for update skip locked)
-      returning account_id, captured_at)
+      returning account_id, captured_at),
+    open as (
+      select a.id, a.marketplace_id, a.rule, a.subject, a.severity, a.details
+      from alerts a join report r on a.account_id = r.account_id
+      where a.state <> 'resolved' and a.rule in (${sql.join(REPORT_RULES)})
+        and a.marketplace_id in (select marketplace_id from health_snapshots
+          where report_document_id = ${reportDocumentId})
+      for update of a)
     select r.account_id, r.captured_at,
+      (select json_agg(json_build_array(o.id, o.marketplace_id, o.rule, o.subject, o.severity, o.details))
+        from open o) as open,
+      (select array_agg(m.rule) from alert_mutes m where m.account_id = r.account_id
+        and (m.muted_until is null or m.muted_until > ${now})) as muted,
       ${stored ? sql`(select value from settings where key = 'alerts')` : sql`null`} as global_settings,
       ${stored ? sql`(select a.settings -> 'alerts' from seller_accounts a where a.id = r.account_id)` : sql`null`}
         as account_settings,
@@ -235,5 +256,23 @@ export async function claimReportFacts(
       settings.trendWindowDays === windowDays
         ? row.snapshots.map(toFacts)
         : await reportFacts(tx, reportDocumentId, settings),
+    open: (row.open ?? []).map(([id, marketplaceId, rule, subject, severity, details]) => ({
+      id,
+      marketplace_id: marketplaceId,
+      rule,
+      subject,
+      severity,
+      details,
+    })),
+    muted: new Set(row.muted ?? []),
   };
 }
+
+type OpenAlertJson = [
+  id: string,
+  marketplaceId: string,
+  rule: string,
+  subject: string,
+  severity: OpenAlert['severity'],
+  details: Record<string, unknown>,
+];

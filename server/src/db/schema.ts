@@ -116,6 +116,8 @@ export interface SellerAccountsTable {
   last_good_poll_at: Timestamp | null;
   /** The registered business name Amazon gave when the account was connected; a reconnect must match it. */
   business_name: string | null;
+  /** When the seller last authorized the app (connect or reconnect); the yearly renewal counts from it. */
+  authorized_at: CreatedAt;
   settings: ColumnType<Record<string, unknown>, string | undefined, string>;
   created_at: CreatedAt;
   updated_at: CreatedAt;
