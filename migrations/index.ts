@@ -11,6 +11,7 @@ import * as oauthStates from './2026_12_01_2100_oauth_states.ts';
 import * as dailySnapshots from './2026_12_03_2000_daily_snapshots.ts';
 import * as notifications from './2026_12_03_2300_notifications.ts';
 import * as authorizedAt from './2026_12_04_0300_authorized_at.ts';
+import * as caseWorkspace from './2026_12_04_0400_case_workspace.ts';
 
 // Listed by hand rather than read from the folder, so the same set runs under tsx, Vitest and any bundler.
 // Names sort in the order they must run; add each new migration here.
@@ -27,6 +28,7 @@ export const migrations: Record<string, Migration> = {
   '2026_12_03_2000_daily_snapshots': dailySnapshots,
   '2026_12_03_2300_notifications': notifications,
   '2026_12_04_0300_authorized_at': authorizedAt,
+  '2026_12_04_0400_case_workspace': caseWorkspace,
 };
 
 export const migrationProvider: MigrationProvider = {

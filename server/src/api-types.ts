@@ -29,6 +29,13 @@ import type {
   Mute as MuteSchema,
   RuleInfo as RuleInfoSchema,
 } from './alerts/alerts.schemas.ts';
+import type {
+  CaseDetail as CaseDetailSchema,
+  CaseSummary as CaseSummarySchema,
+  OpenedCase as OpenedCaseSchema,
+  SectionRevision as SectionRevisionSchema,
+} from './cases/cases.schemas.ts';
+import type { CaseEvidenceItem, CaseFacts, CauseGuidance, NoticeExtract } from './cases/model.ts';
 
 // The API's answers as TypeScript types, inferred from the same zod schemas the routes validate and document
 // with. The dashboard imports these (types only), so a change to a schema is a type error in web/, not a
@@ -67,3 +74,30 @@ export type AlertWithEvents = z.infer<typeof AlertWithEventsSchema>;
 /** A rule muted for an account: `until` null means until someone unmutes it. */
 export type Mute = z.infer<typeof MuteSchema>;
 export type RuleInfo = z.infer<typeof RuleInfoSchema>;
+
+export type {
+  CaseEvidenceItem,
+  CaseFacts,
+  CaseFigure,
+  CasePolicy,
+  CaseStatus,
+  CaseTrend,
+  CauseGuidance,
+  CauseId,
+  ChecklistItem,
+  NoticeExtract,
+  SectionKey,
+} from './cases/model.ts';
+export type CaseSummary = z.infer<typeof CaseSummarySchema>;
+/** A case as GET /api/cases/:id gives it, its documents typed by cases/model.ts. */
+export type CaseDetail = Omit<
+  z.infer<typeof CaseDetailSchema>,
+  'facts' | 'noticeExtract' | 'guidance' | 'evidence'
+> & {
+  facts: CaseFacts;
+  noticeExtract: NoticeExtract | null;
+  guidance: CauseGuidance[];
+  evidence: CaseEvidenceItem[];
+};
+export type OpenedCase = Omit<z.infer<typeof OpenedCaseSchema>, 'case'> & { case: CaseSummary };
+export type SectionRevision = z.infer<typeof SectionRevisionSchema>;

@@ -24,6 +24,8 @@ import { nextCycle } from './poller/schedule.ts';
 import { alertsRoutes } from './alerts/alerts.routes.ts';
 import { notificationsRoutes } from './notifications/notifications.routes.ts';
 import { outboxRoutes } from './notifications/outbox.routes.ts';
+import { casesRoutes } from './cases/cases.routes.ts';
+import { caseEvidenceRoutes } from './cases/evidence.routes.ts';
 import type { AlertEngine } from './alerts/alert-engine.ts';
 import type { Notifications } from './notifications/notifications.ts';
 import type { OutboxWorkerOptions } from './notifications/outbox-worker.ts';
@@ -187,6 +189,8 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
         await api.register(alertsRoutes);
         await api.register(notificationsRoutes);
         await api.register(outboxRoutes);
+        await api.register(casesRoutes);
+        await api.register(caseEvidenceRoutes, { maxBytes: config.cases.uploadMaxBytes });
       },
       { prefix: '/api' },
     );

@@ -9,6 +9,7 @@ import { registerPollCommands } from './poller/poller.cli.ts';
 import { registerDocumentCommands } from './documents/documents.cli.ts';
 import { registerUserCommands } from './auth/users.cli.ts';
 import { registerAlertCommands } from './alerts/alerts.cli.ts';
+import { registerCaseCommands } from './cases/cases.cli.ts';
 
 // The operator command line: `pnpm cli <command>`. Each feature adds its commands through a register function.
 
@@ -66,6 +67,7 @@ function buildCli(): Command {
   registerDocumentCommands(program, config);
   registerUserCommands(program, config);
   registerAlertCommands(program, config);
+  registerCaseCommands(program, config);
   registerReportCommands(program);
   registerSimulatorCommands(program);
   return program;

@@ -124,6 +124,26 @@ const EnvSchema = z.object({
   SESSION_MAX_DAYS: integer('SESSION_MAX_DAYS', 1, 3_650, 30),
   SMTP_URL: url('SMTP_URL', ['smtp:', 'smtps:']),
   MAIL_FROM: z.preprocess(blankToUndefined, z.string().optional()),
+  CASE_UPLOAD_MAX_MB: integer('CASE_UPLOAD_MAX_MB', 1, 100, 10),
+  CASE_DEADLINE_REMINDER_HOURS: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        if (v === undefined) return [72, 24];
+        const hours = v.split(',').map((x) => Number(x.trim()));
+        if (hours.length === 0 || hours.some((h) => !Number.isInteger(h) || h < 1 || h > 720)) {
+          ctx.addIssue({
+            code: 'custom',
+            message:
+              'CASE_DEADLINE_REMINDER_HOURS must be whole hours between 1 and 720, comma-separated (72,24)',
+          });
+          return z.NEVER;
+        }
+        return [...new Set(hours)].sort((a, b) => b - a);
+      }),
+  ),
 });
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -183,6 +203,12 @@ export interface AppConfig {
     readonly smtpUrl: string | undefined;
     /** The From of every message: `Good Standing <alerts@example.com>`. */
     readonly from: string;
+  };
+  readonly cases: {
+    /** The largest evidence file a case takes, in bytes. */
+    readonly uploadMaxBytes: number;
+    /** Reminders of a case's response deadline go out this many hours before it, largest first. */
+    readonly deadlineReminderHours: readonly number[];
   };
 }
 
@@ -263,6 +289,10 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     }),
     rawDocumentRetentionDays: e.RAW_DOCUMENT_RETENTION_DAYS,
     mail: Object.freeze({ smtpUrl: e.SMTP_URL, from }),
+    cases: Object.freeze({
+      uploadMaxBytes: e.CASE_UPLOAD_MAX_MB * 1024 * 1024,
+      deadlineReminderHours: Object.freeze(e.CASE_DEADLINE_REMINDER_HOURS),
+    }),
     auth: Object.freeze({
       firstAdmin:
         e.ADMIN_EMAIL && e.ADMIN_PASSWORD

@@ -30,6 +30,7 @@ describe('pnpm cli', () => {
       'users:set-password',
       'report:parse',
       'simulator',
+      'case:open',
     ]) {
       expect(output).toContain(command);
     }

@@ -10,6 +10,7 @@ import {
   type OpenAlert,
 } from './alerts.repository.ts';
 import { claimReportFacts } from './facts.ts';
+import { applyStatusToCases } from '../cases/cases.service.ts';
 import { deliveryOf, enqueueDeliveries } from '../notifications/enqueue.ts';
 import {
   DEFAULT_ALERT_SETTINGS,
@@ -234,8 +235,37 @@ export async function evaluateReport(
       now,
       loaded: report,
     });
+    await casesFollowStatus(tx, report.accountId, report.capturedAt, now, events, facts);
     return { reportDocumentId, accountId: report.accountId, capturedAt: report.capturedAt, events };
   });
+}
+
+/**
+ * A marketplace that has just turned suspended opens its reinstatement case; one back to `NORMAL` confirms its
+ * case's reinstatement. Read from the status alert's events, so only a change of status costs a query.
+ */
+async function casesFollowStatus(
+  tx: Tx,
+  accountId: string,
+  capturedAt: Date,
+  now: Date,
+  events: readonly AlertEvent[],
+  facts: ReadonlyArray<{ marketplaceId: string; accountStatus: string | null }>,
+): Promise<void> {
+  const status = events.filter((e) => e.rule === 'account_status');
+  if (status.length === 0) return;
+  const suspended = status
+    .filter((e) => (e.event === 'opened' || e.event === 'escalated') && e.severity === 'critical')
+    .map((e) => ({ marketplaceId: e.marketplaceId, alertId: e.alertId }));
+  const restored = status
+    .filter(
+      (e) =>
+        e.event === 'resolved' &&
+        facts.find((f) => f.marketplaceId === e.marketplaceId)?.accountStatus?.toUpperCase() === 'NORMAL',
+    )
+    .map((e) => e.marketplaceId);
+  if (suspended.length === 0 && restored.length === 0) return;
+  await applyStatusToCases(tx, { accountId, capturedAt, now, suspended, restored });
 }
 
 /** The monitoring rules of one account (its data's freshness, its authorization), as of `now`. */

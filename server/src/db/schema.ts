@@ -416,7 +416,13 @@ export interface ReinstatementCasesTable {
   sections: ColumnType<Record<string, unknown>, string | undefined, string>;
   checklist: ColumnType<unknown[], string | undefined, string>;
   notice_text: string | null;
+  /** What was read from the notice (cases/model.ts NoticeExtract). */
+  notice_extract: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
   response_deadline_at: Timestamp | null;
+  /** `notice`: read from the pasted notice; `user`: set or confirmed by the seller (a new notice keeps it). */
+  deadline_source: 'notice' | 'user' | null;
+  /** The time each status was first reached: `{ "submitted": "2026-…" }`. */
+  status_dates: ColumnType<Record<string, string>, string | undefined, string>;
   opened_at: CreatedAt;
   updated_at: CreatedAt;
   closed_at: Timestamp | null;

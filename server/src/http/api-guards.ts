@@ -9,21 +9,31 @@ import { AppError } from './errors.ts';
  * A web page elsewhere can make a browser POST a form (url-encoded, multipart or text/plain) to this API without
  * asking first; it cannot send `application/json`, or use PUT, PATCH or DELETE, cross-site without a CORS
  * preflight, which this API never grants. So a POST is JSON or nothing: a cross-site form cannot spend a seller's
- * quota.
+ * quota. A route that takes a file (`config.upload`) also takes `application/octet-stream`: that is not one of the
+ * three types a form can send either, so it too needs the preflight no foreign page gets, and the file arrives
+ * as its own bytes rather than wrapped in a multipart form.
  */
 function requireJson(request: FastifyRequest): void {
   if (request.method !== 'POST') return;
   const type = request.headers['content-type']?.split(';', 1)[0]?.trim().toLowerCase();
-  if (type !== 'application/json') {
+  if (type === 'application/json') return;
+  if (request.routeOptions.config.upload === true) {
+    if (type === 'application/octet-stream') return;
     throw new AppError(
       'UNSUPPORTED_MEDIA_TYPE',
-      'send a JSON body with content-type: application/json (an empty object {} when there is nothing to say)',
+      "send the file's bytes as the body with content-type: application/octet-stream (not a multipart form)",
     );
   }
+  throw new AppError(
+    'UNSUPPORTED_MEDIA_TYPE',
+    'send a JSON body with content-type: application/json (an empty object {} when there is nothing to say)',
+  );
 }
 
 /** Where the first NUL character sits in a parsed value, if anywhere. */
 function nulPath(value: unknown, path: string): string | null {
+  // An uploaded file's bytes are not text: NULs are expected there, and walking megabytes byte by byte is not.
+  if (Buffer.isBuffer(value)) return null;
   if (typeof value === 'string') return value.includes('\u0000') ? path : null;
   if (Array.isArray(value)) {
     for (const [i, item] of value.entries()) {
@@ -53,6 +63,13 @@ function refuseNul(request: FastifyRequest): void {
       `invalid ${found.split(/[.[]/, 1)[0]}: ${found} contains a NUL character`,
       [{ path: found, message: 'contains a NUL character' }],
     );
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route takes a file as its raw body (`application/octet-stream`) besides JSON. */
+    upload?: boolean;
   }
 }
 

@@ -52,6 +52,8 @@ export function createNotifications(
     { rows: async () => (await overview.current()).rows },
     base,
     () => worker.kick(),
+    60_000,
+    config.cases.deadlineReminderHours,
   );
   return {
     worker,

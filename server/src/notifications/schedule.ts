@@ -4,9 +4,11 @@ import type { DB } from '../db/schema.ts';
 import { queueDigests, type DigestSource } from './digest.ts';
 import { queueReminders } from './reminders.ts';
 import { readDeliverySettings } from './notification-settings.ts';
+import { queueCaseMail } from '../cases/case-mail.ts';
 
-// Once a minute: the reminders of unacknowledged critical alerts and the digests whose local time has come. Both
-// queue into the outbox, and the worker is woken to send what they queued.
+// Once a minute: the reminders of unacknowledged critical alerts, the digests whose local time has come, and the
+// cases' deadline reminders and reinstatement news. All queue into the outbox, and the worker is woken to send
+// what they queued.
 
 export class NotificationSchedule {
   private timer: NodeJS.Timeout | undefined;
@@ -19,6 +21,7 @@ export class NotificationSchedule {
     private readonly base: string,
     private readonly onQueued: () => void,
     private readonly everyMs = 60_000,
+    private readonly caseReminderHours: readonly number[] = [72, 24],
   ) {}
 
   start(): void {
@@ -38,15 +41,16 @@ export class NotificationSchedule {
       });
   }
 
-  async pass(now = new Date()): Promise<{ reminders: number; digests: number }> {
+  async pass(now = new Date()): Promise<{ reminders: number; digests: number; cases: number }> {
     const settings = await readDeliverySettings(this.db);
     const reminders = await queueReminders(this.db, now, settings.reminderHours);
     const digests = await queueDigests(this.db, now, this.source, this.base);
-    if (reminders + digests > 0) {
-      this.log.info({ reminders, digests }, 'queued reminders and digests');
+    const cases = await queueCaseMail(this.db, now, this.base, this.caseReminderHours);
+    if (reminders + digests + cases > 0) {
+      this.log.info({ reminders, digests, cases }, 'queued reminders, digests and case messages');
       this.onQueued();
     }
-    return { reminders, digests };
+    return { reminders, digests, cases };
   }
 
   async stop(): Promise<void> {
