@@ -134,6 +134,22 @@ describe('loadConfig', () => {
     ).toBe('amzn1.sellerapps.app.0bf296b5');
   });
 
+  it('reads the case settings: the upload limit and the deadline reminders, largest first', () => {
+    expect(loadConfig({}).cases).toEqual({
+      uploadMaxBytes: 10 * 1024 * 1024,
+      deadlineReminderHours: [72, 24],
+    });
+    expect(loadConfig({ CASE_UPLOAD_MAX_MB: '25', CASE_DEADLINE_REMINDER_HOURS: '24, 96,24' }).cases).toEqual(
+      { uploadMaxBytes: 25 * 1024 * 1024, deadlineReminderHours: [96, 24] },
+    );
+    expect(problemsOf({ CASE_DEADLINE_REMINDER_HOURS: '72,soon' })).toEqual([
+      expect.stringMatching(/^CASE_DEADLINE_REMINDER_HOURS must be whole hours/),
+    ]);
+    expect(problemsOf({ CASE_UPLOAD_MAX_MB: '0' })).toEqual([
+      'CASE_UPLOAD_MAX_MB must be an integer between 1 and 100',
+    ]);
+  });
+
   it('reports every bad variable at once', () => {
     expect(problemsOf({ PORT: 'x', ROLE: 'y' })).toHaveLength(2);
   });

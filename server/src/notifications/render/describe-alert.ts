@@ -358,8 +358,14 @@ export function describeAlert(m: AlertMessage): AlertView {
     { label: 'Report captured', text: clockUtc(m.at) },
   ];
   const actions = [{ label: 'Open the alert', url: m.links.alert, primary: true }];
+  // A suspension opened its case with the alert: the link (the same address) leads to that case.
+  const suspension = m.rule === 'account_status' && m.severity === 'critical';
   if (m.kind !== 'resolved')
-    actions.push({ label: 'Start a reinstatement case', url: m.links.startCase, primary: false });
+    actions.push({
+      label: suspension ? 'Open the reinstatement case' : 'Start a reinstatement case',
+      url: m.links.startCase,
+      primary: suspension,
+    });
   return {
     prefix: prefixOf(m),
     tone,

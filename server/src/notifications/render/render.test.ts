@@ -216,6 +216,9 @@ describe('renderAlertEmail', () => {
       }),
     );
     expect(flat(status.text)).toContain('Account status: suspended');
+    // The suspension opened its case: the email leads to it rather than offering to start one.
+    expect(status.text).toContain('Open the reinstatement case:\nhttps://gs.example.com/cases/new?alert=a1');
+    expect(status.text).not.toContain('Start a reinstatement case');
     const rating = renderAlertEmail(
       odrAlert({
         rule: 'score_drop',
