@@ -267,7 +267,11 @@ export const casesRoutes: FastifyPluginAsyncZod = async (app) => {
         const row = await caseOrThrow(db, request.params.id);
         const doc = caseDocument(row, await listEvidence(db, row.id));
         const left = remainingPlaceholders(doc);
-        const name = `case-${doc.facts.sellerId}-${(doc.facts.marketplaceId || 'all').toLowerCase()}-${doc.openedAt.slice(0, 10)}`;
+        // Seller and marketplace ids are Amazon's, but the header is no place to trust them.
+        const name =
+          `case-${doc.facts.sellerId}-${doc.facts.marketplaceId || 'all'}-${doc.openedAt.slice(0, 10)}`
+            .toLowerCase()
+            .replace(/[^a-z0-9-]+/g, '-');
         reply
           .header('X-Placeholders-Left', String(left.length))
           .header('Cache-Control', 'private, no-store')
