@@ -77,6 +77,10 @@ describe('the alerts inbox', () => {
     expect(await alert.getByRole('link', { name: drifting.name }).getAttribute('href')).toMatch(
       new RegExp(`^/accounts/${accountId}\\?marketplace=`),
     );
+    // Every alert offers a reinstatement case, without opening its details.
+    expect(await alert.getByRole('link', { name: /^Start a case/ }).getAttribute('href')).toBe(
+      `/cases/new?alert=${alertId}`,
+    );
     await checkPage(page, 'alerts');
   });
 

@@ -248,6 +248,18 @@ describe('a case started from an order defect alert', () => {
   it('gives the open case back when started again', async () => {
     const again = await call<OpenedCase>(admin, 'POST', '/api/cases', { alertId }, 200);
     expect(again).toMatchObject({ created: false, case: { id: caseId } });
+    // Another alert of the marketplace joins the open case, and finds it from then on.
+    const other = await t.db
+      .selectFrom('alerts')
+      .select('id')
+      .where('account_id', '=', ids['odr-drift']!)
+      .where('id', '<>', alertId)
+      .where('marketplace_id', '=', demoSeller('odr-drift').marketplaceIds[0]!)
+      .executeTakeFirstOrThrow();
+    const joined = await call<OpenedCase>(viewer, 'POST', '/api/cases', { alertId: other.id }, 200);
+    expect(joined.case.id).toBe(caseId);
+    const found = await call<CaseSummary[]>(viewer, 'GET', `/api/cases?alert=${other.id}&state=all`);
+    expect(found.map((c) => c.id)).toEqual([caseId]);
   });
 
   it('records edits, the checklist, the notice, the deadline, notes and status changes in the timeline', async () => {
@@ -307,6 +319,7 @@ describe('a case started from an order defect alert', () => {
     const after = await call<CaseDetail>(viewer, 'GET', `/api/cases/${caseId}`);
     expect(after.events.map((e) => e.type)).toEqual([
       'opened',
+      'alert_linked',
       'section_edited',
       'section_edited',
       'checklist_item',

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { DB, ReinstatementCasesTable } from '../db/schema.ts';
 
 // The cases and their events. Only the case service (and the evidence routes, for their own rows) write them.
@@ -90,7 +90,23 @@ export async function listCaseRows(db: Db, filter: CaseFilter) {
   if (filter.state === 'open') q = q.where('c.closed_at', 'is', null);
   if (filter.state === 'closed') q = q.where('c.closed_at', 'is not', null);
   if (filter.accountId) q = q.where('c.account_id', '=', filter.accountId);
-  if (filter.alertId) q = q.where('c.alert_id', '=', filter.alertId);
+  if (filter.alertId) {
+    const alertId = filter.alertId;
+    // The case started from the alert, or one it was added to later (an `alert_linked` event).
+    q = q.where((eb) =>
+      eb.or([
+        eb('c.alert_id', '=', alertId),
+        eb.exists(
+          eb
+            .selectFrom('case_events as e')
+            .select('e.id')
+            .whereRef('e.case_id', '=', 'c.id')
+            .where('e.type', '=', 'alert_linked')
+            .where(sql<boolean>`e.details ->> 'alertId' = ${alertId}`),
+        ),
+      ]),
+    );
+  }
   // Open cases with the nearest deadline first; then the newest.
   return q
     .orderBy((eb) => eb.case().when('c.closed_at', 'is', null).then(0).else(1).end())

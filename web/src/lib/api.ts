@@ -149,6 +149,21 @@ export type {
   AlertWithEvents,
   Mute,
   RuleInfo,
+  CaseDetail,
+  CaseEvidenceItem,
+  CaseFacts,
+  CaseFigure,
+  CasePolicy,
+  CaseStatus,
+  CaseSummary,
+  CaseTrend,
+  CauseGuidance,
+  CauseId,
+  ChecklistItem,
+  NoticeExtract,
+  OpenedCase,
+  SectionKey,
+  SectionRevision,
 } from '@good-standing/server/api-types.ts';
 export type Role = import('@good-standing/server/api-types.ts').User['role'];
 export type TokenScope = import('@good-standing/server/api-types.ts').ApiToken['scope'];

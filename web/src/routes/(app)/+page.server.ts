@@ -1,5 +1,5 @@
 import { redirect } from '@sveltejs/kit';
-import { api, ApiError, type Board } from '$lib/api';
+import { api, ApiError, type Board, type CaseSummary } from '$lib/api';
 import { failPage } from '$lib/server/load';
 import type { PageServerLoad } from './$types';
 
@@ -15,7 +15,15 @@ export const load: PageServerLoad = async ({ fetch, url, depends }) => {
     if (value) query.set(name, value);
   }
   try {
-    return { board: await api<Board>(fetch, `/api/overview/board?${query}`) };
+    const [board, cases] = await Promise.all([
+      api<Board>(fetch, `/api/overview/board?${query}`),
+      // The open cases above the board; without them the overview still shows, and leaves their panel out.
+      api<CaseSummary[]>(fetch, '/api/cases?state=open').catch((error: unknown) => {
+        if (error instanceof ApiError) return null;
+        throw error;
+      }),
+    ]);
+    return { board, cases };
   } catch (error) {
     // A hand-edited or outdated link (a sort that no longer exists): the plain overview, not an error page.
     if (error instanceof ApiError && error.status === 400 && query.size > 0) redirect(303, '/');

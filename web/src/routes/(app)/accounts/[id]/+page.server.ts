@@ -1,6 +1,7 @@
 import { error } from '@sveltejs/kit';
 import type {
   AlertList,
+  CaseSummary,
   OverviewAccount,
   PollRunInfo,
   Series,
@@ -41,7 +42,7 @@ export const load: PageServerLoad = async ({ fetch, params, url, depends }) => {
 
   const only = marketplace ? `&marketplace=${encodeURIComponent(marketplace.marketplaceId)}` : '';
   const since = encodeURIComponent(from);
-  const [series, violations, warnings, statuses, runs, alerts] = await Promise.all([
+  const [series, violations, warnings, statuses, runs, alerts, cases] = await Promise.all([
     marketplace
       ? section<Series>(fetch, `${base}/series?from=${since}&resolution=${resolutionFor(days)}${only}`)
       : null,
@@ -55,6 +56,7 @@ export const load: PageServerLoad = async ({ fetch, params, url, depends }) => {
       fetch,
       `/api/alerts?state=open,acknowledged&account=${params.id}&pageSize=${ALERTS_SHOWN}`,
     ),
+    section<CaseSummary[]>(fetch, `/api/cases?account=${params.id}`),
   ]);
 
   return {
@@ -70,6 +72,8 @@ export const load: PageServerLoad = async ({ fetch, params, url, depends }) => {
     statuses,
     runs,
     alerts,
+    /** The account's open reinstatement cases, the nearest deadline first. */
+    cases,
     loadedAt: Date.now(),
   };
 };
