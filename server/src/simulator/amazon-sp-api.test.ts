@@ -6,8 +6,15 @@ import https from 'node:https';
 import net from 'node:net';
 import { SellingPartner } from 'amazon-sp-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_ACCOUNTS, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, startSimulator } from './index.ts';
-import type { DemoAccount, RunningSimulator, SellerPerformanceDocument } from './index.ts';
+import { createLocalTransportAgent } from '../spapi/transport.ts';
+import {
+  accountHealthQuery,
+  DEMO_ACCOUNTS,
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  startSimulator,
+} from './index.ts';
+import type { DemoAccount, QueryView, RunningSimulator, SellerPerformanceDocument } from './index.ts';
 
 class LoopbackAgent extends https.Agent {
   constructor(private readonly port: number) {
@@ -18,7 +25,11 @@ class LoopbackAgent extends https.Agent {
   }
 }
 
-function client(sim: RunningSimulator, account: DemoAccount): SellingPartner {
+function client(
+  sim: RunningSimulator,
+  account: DemoAccount,
+  agent: https.Agent = new LoopbackAgent(sim.port),
+) {
   const config = {
     region: account.region,
     refresh_token: account.refreshToken,
@@ -26,7 +37,7 @@ function client(sim: RunningSimulator, account: DemoAccount): SellingPartner {
       SELLING_PARTNER_APP_CLIENT_ID: DEMO_CLIENT_ID,
       SELLING_PARTNER_APP_CLIENT_SECRET: DEMO_CLIENT_SECRET,
     },
-    options: { https_proxy_agent: new LoopbackAgent(sim.port), debug_log: false },
+    options: { https_proxy_agent: agent, debug_log: false },
   };
   return new SellingPartner(config as ConstructorParameters<typeof SellingPartner>[0]);
 }
@@ -92,6 +103,68 @@ describe('amazon-sp-api 1.2.1 against the simulator', () => {
     expect(sim.state.counters().throttledByOperation).toEqual({ getMarketplaceParticipations: 1 });
   });
 
+  it('runs a Data Kiosk query end to end through the app’s transport agent', async () => {
+    const agent = createLocalTransportAgent(sim.url);
+    try {
+      const sp = client(sim, drift, agent);
+      sim.state.advanceClock({ days: 5 });
+      const text = accountHealthQuery({
+        startDate: dayBefore(sim, 3),
+        endDate: dayBefore(sim, 1),
+        marketplaceIds: drift.marketplaceIds,
+        byChannel: true,
+      });
+      const { queryId } = (await sp.callAPI({
+        operation: 'createQuery',
+        endpoint: 'dataKiosk',
+        body: { query: text },
+      })) as { queryId: string };
+      let query: QueryView;
+      do {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        query = (await sp.callAPI({
+          operation: 'getQuery',
+          endpoint: 'dataKiosk',
+          path: { queryId },
+        })) as QueryView;
+      } while (query.processingStatus !== 'DONE');
+      const document = (await sp.callAPI({
+        operation: 'getDocument',
+        endpoint: 'dataKiosk',
+        path: { documentId: query.dataDocumentId },
+      })) as { documentId: string; documentUrl: string };
+      expect(document.documentId).toBe(query.dataDocumentId);
+
+      // download() goes through the agent (downloadStream would not); no compressionAlgorithm: plain text.
+      const lines = String(await sp.download({ url: document.documentUrl }));
+      const rows = lines
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as unknown);
+      expect(rows).toHaveLength(3);
+      expect(rows).toEqual((sim.state.dataKioskRows(drift.sellerId, text) as { rows: unknown[] }).rows);
+      // A streaming GET of the same URL through the same agent reads the same lines.
+      expect(await streamThrough(agent, document.documentUrl)).toBe(lines);
+
+      const cancelled = await sp
+        .callAPI({ operation: 'cancelQuery', endpoint: 'dataKiosk', path: { queryId: '1' } })
+        .catch((e: unknown) => e);
+      expect(cancelled).toMatchObject({ code: 'NotFound' });
+      sim.state.setAnalyticsAccess(drift.sellerId, false);
+      await expect(
+        sp.callAPI({ operation: 'createQuery', endpoint: 'dataKiosk', body: { query: text } }),
+      ).rejects.toMatchObject({ code: 'Unauthorized', message: 'Access to requested resource is denied.' });
+      expect(sim.state.counters().bySeller[drift.sellerId]).toMatchObject({
+        createQuery: 2,
+        getDocument: 1,
+        downloadDocument: 2,
+        cancelQuery: 1,
+      });
+    } finally {
+      agent.destroy();
+    }
+  });
+
   it('surfaces invalid_grant for a revoked seller', async () => {
     const sp = client(sim, revoked);
     await expect(
@@ -101,3 +174,21 @@ describe('amazon-sp-api 1.2.1 against the simulator', () => {
     });
   });
 });
+
+function dayBefore(sim: RunningSimulator, days: number): string {
+  return new Date(sim.state.now().getTime() - days * 86_400_000).toISOString().slice(0, 10);
+}
+
+function streamThrough(agent: https.Agent, url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    https
+      .get(url, { agent }, (res) => {
+        res.setEncoding('utf8');
+        let text = '';
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve(text));
+        res.on('error', reject);
+      })
+      .on('error', reject);
+  });
+}

@@ -7,6 +7,7 @@ import { json, parseJson } from './http-kit.ts';
 import type { FaultSpec } from './faults.ts';
 import type { AddAccountInput, SimulatorState } from './state.ts';
 import { SimulatorError } from './state.ts';
+import { GRANULARITIES } from './seller-analytics.ts';
 
 interface ControlLogger {
   info(...args: unknown[]): void;
@@ -24,6 +25,19 @@ const scenarioSchema = z.object({
   startDay: z.number().int().min(0).optional(),
 });
 const oauthCodeSchema = z.object({ sellerId: z.string().min(1), redirectUri: z.url().optional() });
+const analyticsSchema = z.object({ access: z.boolean() }).strict();
+const dataKioskSchema = z.union([
+  z.object({ query: z.string().min(1) }).strict(),
+  z
+    .object({
+      startDate: z.string().min(1),
+      endDate: z.string().min(1),
+      marketplaceIds: z.array(z.string().min(1)).min(1).optional(),
+      aggregateBy: z.enum(GRANULARITIES).optional(),
+      groupBy: z.enum(['marketplace', 'fulfilmentChannel']).optional(),
+    })
+    .strict(),
+]);
 
 function body<T>(schema: z.ZodType<T>, req: SimRequest): T {
   const parsed = schema.safeParse(parseJson(req.body) ?? {});
@@ -43,7 +57,9 @@ export function handleControl(state: SimulatorState, req: SimRequest, logger: Co
 function route(state: SimulatorState, req: SimRequest, logger: ControlLogger): Reply {
   const path = req.url.pathname.replace(/\/+$/, '');
   const method = req.method;
-  const account = /^\/_sim\/accounts\/([^/]+)(?:\/(scenario|revoke|document))?$/.exec(path);
+  const account = /^\/_sim\/accounts\/([^/]+)(?:\/(scenario|revoke|document|analytics|data-kiosk))?$/.exec(
+    path,
+  );
 
   if (path === '/_sim/state' && method === 'GET') return json(200, state.snapshot());
   if (path === '/_sim/counters' && method === 'GET') return json(200, state.counters());
@@ -76,6 +92,42 @@ function route(state: SimulatorState, req: SimRequest, logger: ControlLogger): R
     const sellerId = decodeURIComponent(account[1]);
     const marketplaceIds = req.url.searchParams.getAll('marketplaceIds').flatMap((v) => v.split(','));
     return json(200, state.currentDocument(sellerId, marketplaceIds.length > 0 ? marketplaceIds : undefined));
+  }
+  if (account?.[1] && method === 'POST' && account[2] === 'analytics') {
+    const sellerId = decodeURIComponent(account[1]);
+    const { access } = body(analyticsSchema, req);
+    state.setAnalyticsAccess(sellerId, access);
+    logger.info({ sellerId, analyticsAccess: access }, 'simulator changed a seller analytics access');
+    return json(200, { sellerId, analyticsAccess: access });
+  }
+  if (account?.[1] && method === 'GET' && account[2] === 'data-kiosk') {
+    // The rows a Data Kiosk query created now would serve: `?query=<GraphQL>`, or the full account-health query
+    // for `?startDate&endDate[&marketplaceIds][&aggregateBy][&groupBy=fulfilmentChannel]`.
+    const sellerId = decodeURIComponent(account[1]);
+    const params = req.url.searchParams;
+    const ids = params
+      .getAll('marketplaceIds')
+      .flatMap((v) => v.split(','))
+      .filter((v) => v !== '');
+    const raw = Object.fromEntries(
+      [...params.keys()].filter((k) => k !== 'marketplaceIds').map((k) => [k, params.get(k) ?? '']),
+    );
+    const parsed = dataKioskSchema.safeParse(ids.length > 0 ? { ...raw, marketplaceIds: ids } : raw);
+    if (!parsed.success) throw new SimulatorError(400, z.prettifyError(parsed.error));
+    const request = parsed.data;
+    const result = state.dataKioskRows(
+      sellerId,
+      'query' in request
+        ? request.query
+        : {
+            startDate: request.startDate,
+            endDate: request.endDate,
+            marketplaceIds: request.marketplaceIds,
+            aggregateBy: request.aggregateBy,
+            byChannel: request.groupBy === 'fulfilmentChannel',
+          },
+    );
+    return 'error' in result ? json(400, { error: result.error }) : json(200, { rows: result.rows });
   }
   if (account?.[1] && method === 'GET' && account[2] === undefined) {
     const found = state.listAccounts().find((a) => a.sellerId === decodeURIComponent(account[1] ?? ''));

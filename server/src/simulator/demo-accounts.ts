@@ -28,6 +28,8 @@ export interface DemoAccount {
    * `one-at-a-time` (createReport refuses more than one with 400 InvalidInput).
    */
   reportMarketplaces?: 'all' | 'first' | 'one-at-a-time';
+  /** false: the seller has not granted the analytics rights Data Kiosk's Seller Analytics needs (default true). */
+  analyticsAccess?: boolean;
 }
 
 export const DEMO_ACCOUNTS: readonly DemoAccount[] = Object.freeze([

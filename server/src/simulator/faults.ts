@@ -1,5 +1,6 @@
 // Injected faults. Request faults act on the next matching calls; report faults are bound to the next
 // matching reports when they are created, so a test can inject a fault and then create the report it hits.
+// The same outcome and document faults given `operation: "createQuery"` are bound to Data Kiosk queries instead.
 
 import { z } from 'zod';
 import { createRng } from './prng.ts';
@@ -22,22 +23,38 @@ export type DocumentFaultType = (typeof DOCUMENT_FAULT_TYPES)[number];
 type OutcomeFaultType = (typeof OUTCOME_FAULT_TYPES)[number];
 type FaultType = RequestFaultType | DocumentFaultType | OutcomeFaultType;
 
-export const faultSpecSchema = z.object({
-  type: z.enum([...REQUEST_FAULT_TYPES, ...DOCUMENT_FAULT_TYPES, ...OUTCOME_FAULT_TYPES]),
-  /** An SP-API operation name, `token` (LWA) or `downloadDocument`; request faults only. Omitted: any. */
-  operation: z.string().min(1).optional(),
-  sellerId: z.string().min(1).optional(),
-  /** How many times the fault fires. Default 1, or unlimited when only `probability` is given. */
-  count: z.number().int().positive().optional(),
-  /** Chance that a matching call or report is hit (seeded, so a run is repeatable). */
-  probability: z.number().min(0).max(1).optional(),
-  /** `error`: the HTTP status, 500 (default) or 503. */
-  status: z.union([z.literal(500), z.literal(503)]).optional(),
-  /** `latency`: the delay in ms (default 1000). */
-  ms: z.number().int().nonnegative().max(600_000).optional(),
-  /** `stuck`: the status the report never leaves (default IN_PROGRESS). */
-  stage: z.enum(['IN_QUEUE', 'IN_PROGRESS']).optional(),
-});
+/** The document faults that make sense for a Data Kiosk JSON Lines document. */
+export const QUERY_DOCUMENT_FAULT_TYPES = ['truncated', 'malformed', 'content-encoding'] as const;
+/** The operation that binds an outcome or document fault to Data Kiosk queries rather than to reports. */
+export const QUERY_FAULT_OPERATION = 'createQuery';
+
+export const faultSpecSchema = z
+  .object({
+    type: z.enum([...REQUEST_FAULT_TYPES, ...DOCUMENT_FAULT_TYPES, ...OUTCOME_FAULT_TYPES]),
+    /** An SP-API operation name, `token` (LWA) or `downloadDocument`; request faults only. Omitted: any. */
+    operation: z.string().min(1).optional(),
+    sellerId: z.string().min(1).optional(),
+    /** How many times the fault fires. Default 1, or unlimited when only `probability` is given. */
+    count: z.number().int().positive().optional(),
+    /** Chance that a matching call or report is hit (seeded, so a run is repeatable). */
+    probability: z.number().min(0).max(1).optional(),
+    /** `error`: the HTTP status, 500 (default) or 503. */
+    status: z.union([z.literal(500), z.literal(503)]).optional(),
+    /** `latency`: the delay in ms (default 1000). */
+    ms: z.number().int().nonnegative().max(600_000).optional(),
+    /** `stuck`: the status the report (or query) never leaves (default IN_PROGRESS). */
+    stage: z.enum(['IN_QUEUE', 'IN_PROGRESS']).optional(),
+  })
+  .refine(
+    (spec) =>
+      spec.operation !== QUERY_FAULT_OPERATION ||
+      !isDocumentFault(spec.type) ||
+      (QUERY_DOCUMENT_FAULT_TYPES as readonly string[]).includes(spec.type),
+    {
+      message: `Data Kiosk documents take only the ${QUERY_DOCUMENT_FAULT_TYPES.join(', ')} document faults`,
+      path: ['type'],
+    },
+  );
 
 export type FaultSpec = z.infer<typeof faultSpecSchema>;
 
@@ -108,10 +125,20 @@ export class FaultBook {
 
   /** Binds at most one outcome fault and one document fault to a report being created. */
   takeReportFaults(sellerId: string): ReportFaults {
+    return this.takeBound(sellerId, false);
+  }
+
+  /** Binds at most one outcome fault and one document fault (`operation: "createQuery"`) to a new query. */
+  takeQueryFaults(sellerId: string): ReportFaults {
+    return this.takeBound(sellerId, true);
+  }
+
+  private takeBound(sellerId: string, forQuery: boolean): ReportFaults {
     if (this.faults.length === 0) return {};
     const taken: ReportFaults = {};
     for (const fault of this.faults) {
       if (fault.sellerId !== undefined && fault.sellerId !== sellerId) continue;
+      if ((fault.operation === QUERY_FAULT_OPERATION) !== forQuery) continue;
       const slot = isOutcomeFault(fault.type)
         ? 'outcome'
         : isDocumentFault(fault.type)

@@ -159,7 +159,8 @@ export class SimulatorHttpServer {
   private async download(req: SimRequest, documentId: string): Promise<Outcome> {
     const { state } = this.options;
     state.counterBook.request('downloadDocument');
-    const document = state.reports.document(documentId);
+    // A report's document or a Data Kiosk one: both are served from the same presigned path.
+    const document = state.reports.document(documentId) ?? state.dataKiosk.document(documentId);
     if (document) state.counterBook.seller(document.sellerId, 'downloadDocument');
     const fault = await this.requestFaults('downloadDocument', document?.sellerId);
     if (fault === HANG) return HANG;
@@ -188,7 +189,11 @@ export class SimulatorHttpServer {
         ServerTime: now.toISOString(),
       });
     }
-    if (!document || !state.reports.documentFor(document.sellerId, documentId)) {
+    const kept =
+      document &&
+      (state.reports.documentFor(document.sellerId, documentId) ??
+        state.dataKiosk.documentFor(document.sellerId, documentId));
+    if (!document || !kept) {
       return s3Error(404, 'NoSuchKey', 'The specified key does not exist.', { Key: documentId });
     }
     return {

@@ -1,5 +1,5 @@
 // A local Selling Partner API: Seller Central's consent page, LWA tokens, the Reports API 2021-06-30, the
-// Sellers API and presigned document downloads, with Amazon's usage plans, deterministic account scenarios on a
+// Sellers API, the Data Kiosk API 2023-11-15 (Seller Analytics account health) and presigned document downloads, with Amazon's usage plans, deterministic account scenarios on a
 // virtual clock, and fault injection. The real amazon-sp-api client can be pointed at it (see docs/transport-seam.md).
 
 import { DEMO_APPLICATION_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from './demo-accounts.ts';
@@ -25,6 +25,8 @@ export interface SimulatorOptions {
   burstScale?: number;
   /** Wall-clock ms a report takes IN_QUEUE -> IN_PROGRESS -> DONE (default 30 000). */
   reportProcessingMs?: number;
+  /** Wall-clock ms a Data Kiosk query takes IN_QUEUE -> IN_PROGRESS -> DONE/FATAL (default reportProcessingMs). */
+  dataKioskProcessingMs?: number;
   /** Load the demo accounts (default 'demo'). */
   accounts?: 'demo' | 'none';
   /** Expose the /_sim control API (default true). */
@@ -50,6 +52,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
   const reportProcessingMs = opts.reportProcessingMs ?? 30_000;
   if (!(rateScale > 0) || !(burstScale > 0)) throw new Error('rateScale and burstScale must be positive');
   if (!(reportProcessingMs >= 0)) throw new Error('reportProcessingMs must be zero or more');
+  const dataKioskProcessingMs = opts.dataKioskProcessingMs ?? reportProcessingMs;
+  if (!(dataKioskProcessingMs >= 0)) throw new Error('dataKioskProcessingMs must be zero or more');
   const logger = opts.logger ?? SILENT;
   const state = new SimulatorState({
     clientId: opts.clientId ?? DEMO_CLIENT_ID,
@@ -59,6 +63,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     rateScale,
     burstScale,
     reportProcessingMs,
+    dataKioskProcessingMs,
     accounts: opts.accounts ?? 'demo',
     now: opts.now ?? (() => new Date()),
   });
@@ -67,7 +72,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
   const port = await http.listen(opts.port ?? 0, host);
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const url = `http://${urlHost}:${port}`;
-  logger.info({ url, rateScale, burstScale, reportProcessingMs }, 'SP-API simulator listening');
+  logger.info(
+    { url, rateScale, burstScale, reportProcessingMs, dataKioskProcessingMs },
+    'SP-API simulator listening',
+  );
   return { url, port, state, close: () => http.close() };
 }
 
@@ -76,6 +84,8 @@ export type { DemoAccount } from './demo-accounts.ts';
 export { SimulatorState } from './state.ts';
 export type { StateSnapshot } from './state.ts';
 export { USAGE_PLANS } from './usage-plans.ts';
+export { accountHealthQuery, SELLER_ANALYTICS_DATASET } from './seller-analytics.ts';
+export type { QueryView } from './data-kiosk-store.ts';
 export { generateSellerPerformanceReport } from './performance-report.ts';
 export type { SellerPerformanceDocument } from './performance-report.ts';
 export { MARKETPLACE_IDS } from './marketplaces.ts';

@@ -114,7 +114,7 @@ export function generateSellerPerformanceReport(
 }
 
 /** Rounds a rate to 6 decimals, as the samples do; whole values stay integers (`0`, `1`). */
-function roundRate(numerator: number, denominator: number): number {
+export function roundRate(numerator: number, denominator: number): number {
   return denominator === 0 ? 0 : Math.round((numerator / denominator) * 1e6) / 1e6;
 }
 

@@ -72,6 +72,8 @@ interface ShopModel {
   warningStates: (day: number) => { warningType: string; status: string }[];
   hasSuspendedListings: (day: number) => boolean;
   shipsItself: boolean;
+  /** The first day with orders, for a shop younger than the history Data Kiosk may be asked for. */
+  opensOnDay?: number;
 }
 
 const MARKET_SIZE: Readonly<Record<string, number>> = {
@@ -251,6 +253,7 @@ function newSellerModel(ctx: ScenarioContext): ShopModel {
     }),
     ahr: () => ({ status: 'GREAT', score: 200 }),
     shipsItself: false,
+    opensOnDay: 5,
   };
 }
 
@@ -280,75 +283,115 @@ export const WINDOWS = {
 
 /** The figures a scenario gives for one marketplace on one virtual day. */
 export function marketplaceFigures(scenario: ScenarioName, ctx: ScenarioContext): MarketplaceFigures {
-  const model = MODELS[scenario](ctx);
-  const id = [ctx.sellerId, ctx.marketplace.id];
-  const day = ctx.day;
-  const orders = (channel: Channel) => {
-    const series = model.ordersPerDay[channel];
-    if (!series) return () => 0;
-    // Each day is read by several windows; counting it once keeps a document around a millisecond.
-    const cache = new Map<number, number>();
-    return (d: number) => {
-      let value = cache.get(d);
-      if (value === undefined) {
-        value = Math.round(Math.max(0, noisy(series(d), 0.12, ...id, channel, d)));
-        cache.set(d, value);
-      }
-      return value;
-    };
-  };
-  const mfnOrders = orders('mfn');
-  const span = (w: { from: number; to: number }, value: (d: number) => number) =>
-    sum(day - w.from, day - w.to, value);
-  const rateCounts = (w: { from: number; to: number }, rate: Series, base = mfnOrders): RateCounts => ({
-    denominator: span(w, base),
-    numerator: Math.round(span(w, (d) => base(d) * rate(d))),
-  });
+  return marketplaceHistory(scenario, ctx.sellerId, ctx.marketplace).figures(ctx.day);
+}
 
-  const odr: MarketplaceFigures['odr'] = {};
+/** One marketplace of one seller over many days: what Data Kiosk's daily history is read from. */
+export interface MarketplaceHistory {
+  /** The figures of the seller performance report generated on `day`, exactly as `marketplaceFigures` gives them. */
+  figures(day: number): MarketplaceFigures;
+  /** The first virtual day the shop took orders; `-Infinity` for a shop older than any history asked for. */
+  readonly opensOnDay: number;
+}
+
+/** A memo for a pure function of the day: each day's value is worked out once however many windows read it. */
+function memoized(series: Series): Series {
+  const cache = new Map<number, number>();
+  return (d) => {
+    let value = cache.get(d);
+    if (value === undefined) {
+      value = series(d);
+      cache.set(d, value);
+    }
+    return value;
+  };
+}
+
+/**
+ * The figures of one marketplace day after day, from one model whose daily series are each computed once.
+ * Windows are summed in the same order as for a single day, so every figure is the one the report of that day
+ * shows, to the last bit; it only saves recomputing the seeded noise of days shared by neighbouring windows.
+ */
+export function marketplaceHistory(
+  scenario: ScenarioName,
+  sellerId: string,
+  marketplace: MarketplaceInfo,
+): MarketplaceHistory {
+  // A model depends on the seller and the marketplace, never on the day it is read for.
+  const model = MODELS[scenario]({ sellerId, marketplace, day: 0 });
+  const id = [sellerId, marketplace.id];
+  const orders: Partial<Record<Channel, Series>> = {};
   for (const channel of ['afn', 'mfn'] as const) {
-    const rate = model.odrRate[channel];
-    if (!rate) continue;
-    odr[channel] = odrCounts(span(WINDOWS.odr, orders(channel)), rate(day), [...id, channel, day]);
-  }
-
-  const figures: MarketplaceFigures = {
-    accountStatus: model.accountStatus(day),
-    ahr: model.ahr(day),
-    odr,
-    policy: model.policy(day),
-    warningStates: model.warningStates(day),
-    hasSuspendedListings: model.hasSuspendedListings(day),
-  };
-  const warnings = model.policyViolationWarnings(day);
-  if (warnings !== undefined) figures.policyViolationWarnings = warnings;
-
-  if (model.shipsItself) {
-    const us = ctx.marketplace.countryCode === 'US';
-    const units = (d: number) => Math.round(mfnOrders(d) * 1.3);
-    figures.shipping = {
-      lateShipment10: rateCounts(WINDOWS.lateShipment10, model.lateRate),
-      lateShipment30: rateCounts(WINDOWS.lateShipment30, model.lateRate),
-      preFulfillmentCancellation: rateCounts(WINDOWS.preFulfillmentCancellation, model.cancelRate),
-      validTracking: rateCounts(WINDOWS.validTracking, model.validTrackingRate),
-      onTimeDelivery: rateCounts(WINDOWS.onTimeDelivery, model.onTimeRate),
-      negativeReturnFeedback: rateCounts(WINDOWS.negativeReturnFeedback, () => 0.0015),
-    };
-    if (us)
-      figures.shipping.unitOnTimeDelivery = rateCounts(WINDOWS.unitOnTimeDelivery, model.onTimeRate, units);
-    if (us) {
-      const invoiceOrders = span(WINDOWS.invoice, (d) => Math.round(mfnOrders(d) * 0.05));
-      const missingInvoice = Math.round(invoiceOrders * 0.012 * (1 + noiseFor(...id, 'invoice', day)));
-      const lateInvoice = Math.round(invoiceOrders * 0.006 * (1 + noiseFor(...id, 'late-invoice', day)));
-      figures.invoice = {
-        orderCount: invoiceOrders,
-        invoiceDefect: missingInvoice + lateInvoice,
-        missingInvoice,
-        lateInvoice,
-      };
+    const series = model.ordersPerDay[channel];
+    if (series) {
+      orders[channel] = memoized((d) => Math.round(Math.max(0, noisy(series(d), 0.12, ...id, channel, d))));
     }
   }
-  return figures;
+  const noOrders: Series = () => 0;
+  const mfnOrders = orders.mfn ?? noOrders;
+  const lateRate = memoized(model.lateRate);
+  const cancelRate = memoized(model.cancelRate);
+  const validTrackingRate = memoized(model.validTrackingRate);
+  const onTimeRate = memoized(model.onTimeRate);
+  const units = memoized((d) => Math.round(mfnOrders(d) * 1.3));
+  const invoiceOrders = memoized((d) => Math.round(mfnOrders(d) * 0.05));
+
+  const figures = (day: number): MarketplaceFigures => {
+    const span = (w: { from: number; to: number }, value: (d: number) => number) =>
+      sum(day - w.from, day - w.to, value);
+    const rateCounts = (w: { from: number; to: number }, rate: Series, base = mfnOrders): RateCounts => ({
+      denominator: span(w, base),
+      numerator: Math.round(span(w, (d) => base(d) * rate(d))),
+    });
+
+    const odr: MarketplaceFigures['odr'] = {};
+    for (const channel of ['afn', 'mfn'] as const) {
+      const rate = model.odrRate[channel];
+      if (!rate) continue;
+      odr[channel] = odrCounts(span(WINDOWS.odr, orders[channel] ?? noOrders), rate(day), [
+        ...id,
+        channel,
+        day,
+      ]);
+    }
+
+    const result: MarketplaceFigures = {
+      accountStatus: model.accountStatus(day),
+      ahr: model.ahr(day),
+      odr,
+      policy: model.policy(day),
+      warningStates: model.warningStates(day),
+      hasSuspendedListings: model.hasSuspendedListings(day),
+    };
+    const warnings = model.policyViolationWarnings(day);
+    if (warnings !== undefined) result.policyViolationWarnings = warnings;
+
+    if (model.shipsItself) {
+      const us = marketplace.countryCode === 'US';
+      result.shipping = {
+        lateShipment10: rateCounts(WINDOWS.lateShipment10, lateRate),
+        lateShipment30: rateCounts(WINDOWS.lateShipment30, lateRate),
+        preFulfillmentCancellation: rateCounts(WINDOWS.preFulfillmentCancellation, cancelRate),
+        validTracking: rateCounts(WINDOWS.validTracking, validTrackingRate),
+        onTimeDelivery: rateCounts(WINDOWS.onTimeDelivery, onTimeRate),
+        negativeReturnFeedback: rateCounts(WINDOWS.negativeReturnFeedback, () => 0.0015),
+      };
+      if (us) result.shipping.unitOnTimeDelivery = rateCounts(WINDOWS.unitOnTimeDelivery, onTimeRate, units);
+      if (us) {
+        const invoiced = span(WINDOWS.invoice, invoiceOrders);
+        const missingInvoice = Math.round(invoiced * 0.012 * (1 + noiseFor(...id, 'invoice', day)));
+        const lateInvoice = Math.round(invoiced * 0.006 * (1 + noiseFor(...id, 'late-invoice', day)));
+        result.invoice = {
+          orderCount: invoiced,
+          invoiceDefect: missingInvoice + lateInvoice,
+          missingInvoice,
+          lateInvoice,
+        };
+      }
+    }
+    return result;
+  };
+  return { figures, opensOnDay: model.opensOnDay ?? Number.NEGATIVE_INFINITY };
 }
 
 /** Splits the defective orders into the parts Amazon lists; an order can carry more than one defect. */

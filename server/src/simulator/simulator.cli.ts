@@ -12,6 +12,7 @@ interface SimulatorCliOptions {
   host: string;
   rateScale: number;
   reportMs: number;
+  dataKioskMs?: number;
   control: boolean;
 }
 
@@ -30,11 +31,16 @@ function nonNegativeInteger(value: string): number {
 export function registerSimulatorCommands(program: Command): void {
   program
     .command('simulator')
-    .description('run the local SP-API simulator (LWA, Reports, Sellers) with the demo accounts')
+    .description('run the local SP-API simulator (LWA, Reports, Sellers, Data Kiosk) with the demo accounts')
     .option('--port <n>', 'port to listen on (0 = any free port)', nonNegativeInteger, 4010)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--rate-scale <x>', "multiply Amazon's usage-plan rates by this", positiveNumber, 1)
     .option('--report-ms <n>', 'wall-clock ms a report takes to process', nonNegativeInteger, 30_000)
+    .option(
+      '--data-kiosk-ms <n>',
+      'wall-clock ms a Data Kiosk query takes (default: --report-ms)',
+      nonNegativeInteger,
+    )
     .option('--no-control', 'do not expose the /_sim control API')
     .action(async (options: SimulatorCliOptions) => {
       const sim = await startSimulator({
@@ -42,6 +48,7 @@ export function registerSimulatorCommands(program: Command): void {
         host: options.host,
         rateScale: options.rateScale,
         reportProcessingMs: options.reportMs,
+        dataKioskProcessingMs: options.dataKioskMs,
         control: options.control,
         logger: { info: () => undefined, warn: (...args: unknown[]) => console.warn(...args) },
       });
@@ -54,9 +61,9 @@ export function registerSimulatorCommands(program: Command): void {
 function printBanner(sim: RunningSimulator, options: SimulatorCliOptions): void {
   const lines = [
     `SP-API simulator listening on ${sim.url}`,
-    `  rate scale ${options.rateScale}, reports take ${options.reportMs} ms, control API ${
-      options.control ? `at ${sim.url}/_sim/state` : 'off'
-    }`,
+    `  rate scale ${options.rateScale}, reports take ${options.reportMs} ms, Data Kiosk queries ${
+      options.dataKioskMs ?? options.reportMs
+    } ms, control API ${options.control ? `at ${sim.url}/_sim/state` : 'off'}`,
     '',
     'LWA app credentials:',
     `  client id:     ${DEMO_CLIENT_ID}`,

@@ -1,6 +1,8 @@
-// The SP-API operations the simulator serves: Reports API 2021-06-30 and Sellers API v1. Each handler runs
-// after authentication, fault injection and the usage plan, for one known selling partner.
+// The SP-API operations the simulator serves: Reports API 2021-06-30, Sellers API v1 and Data Kiosk API
+// 2023-11-15 (data-kiosk.routes.ts). Each handler runs after authentication, fault injection and the usage plan,
+// for one known selling partner.
 
+import { DATA_KIOSK_HANDLERS, matchDataKioskRoute } from './data-kiosk.routes.ts';
 import type { DemoAccount } from './demo-accounts.ts';
 import type { DocumentUrlSigner } from './document-urls.ts';
 import type { Reply, SimRequest } from './http-kit.ts';
@@ -12,7 +14,7 @@ import { isScenarioName, marketplaceFigures } from './scenarios.ts';
 import type { SimulatorState } from './state.ts';
 import type { SpApiOperation } from './usage-plans.ts';
 
-interface SpApiContext {
+export interface SpApiContext {
   state: SimulatorState;
   signer: DocumentUrlSigner;
   sellerId: string;
@@ -20,7 +22,7 @@ interface SpApiContext {
   params: Record<string, string>;
 }
 
-interface SpApiRoute {
+export interface SpApiRoute {
   operation: SpApiOperation;
   params: Record<string, string>;
 }
@@ -55,7 +57,7 @@ export function matchSpApiRoute(method: string, path: string): SpApiRoute | 'met
   if (path === '/sellers/v1/account') {
     return method === 'GET' ? { operation: 'getAccount', params: {} } : 'methodNotAllowed';
   }
-  return undefined;
+  return matchDataKioskRoute(method, path);
 }
 
 export const SP_API_HANDLERS: Readonly<Record<SpApiOperation, (ctx: SpApiContext) => Reply>> = {
@@ -66,6 +68,7 @@ export const SP_API_HANDLERS: Readonly<Record<SpApiOperation, (ctx: SpApiContext
   getReportDocument,
   getMarketplaceParticipations,
   getAccount,
+  ...DATA_KIOSK_HANDLERS,
 };
 
 function createReport({ state, sellerId, req }: SpApiContext): Reply {

@@ -1,8 +1,10 @@
-// The simulator's whole state: virtual clock, accounts, LWA grants, reports, faults, counters and usage
-// limits. Tests in the same process drive it directly; the /_sim control API is a thin layer over it.
+// The simulator's whole state: virtual clock, accounts, LWA grants, reports, Data Kiosk queries, faults, counters
+// and usage limits. Tests in the same process drive it directly; the /_sim control API is a thin layer over it.
 
 import { z } from 'zod';
 import { Counters } from './counters.ts';
+import { DataKioskStore } from './data-kiosk-store.ts';
+import type { QueryResult, QueryView } from './data-kiosk-store.ts';
 import type { CountersSnapshot } from './counters.ts';
 import { DEMO_ACCOUNTS } from './demo-accounts.ts';
 import type { DemoAccount } from './demo-accounts.ts';
@@ -16,6 +18,8 @@ import type { DialectName, SellerPerformanceDocument } from './performance-repor
 import { ReportStore } from './report-store.ts';
 import type { ReportView } from './report-store.ts';
 import { isScenarioName, SCENARIO_NAMES } from './scenarios.ts';
+import { accountHealthQuery, checkQuery, sellerAnalyticsRows } from './seller-analytics.ts';
+import type { Granularity, QueryCheck } from './seller-analytics.ts';
 import { UsageLimiter } from './usage-plans.ts';
 
 const DAY_MS = 86_400_000;
@@ -32,6 +36,8 @@ interface StateOptions {
   rateScale: number;
   burstScale: number;
   reportProcessingMs: number;
+  /** Wall-clock ms a Data Kiosk query takes IN_QUEUE -> IN_PROGRESS -> DONE; default reportProcessingMs. */
+  dataKioskProcessingMs?: number;
   accounts: 'demo' | 'none';
   now: () => Date;
   wallNowMs?: () => number;
@@ -51,6 +57,8 @@ export const addAccountSchema = z.object({
   refreshToken: z.string().min(10).optional(),
   dialect: z.string().optional(),
   reportMarketplaces: z.enum(['all', 'first', 'one-at-a-time']).optional(),
+  /** false: the seller has not granted the analytics rights Data Kiosk's Seller Analytics needs. Default true. */
+  analyticsAccess: z.boolean().optional(),
 });
 
 export type AddAccountInput = z.input<typeof addAccountSchema>;
@@ -58,6 +66,7 @@ export type AddAccountInput = z.input<typeof addAccountSchema>;
 export interface AccountView extends DemoAccount {
   dialect: DialectName;
   revoked: boolean;
+  analyticsAccess: boolean;
   scenarioStartedAt: string;
   virtualDay: number;
 }
@@ -69,6 +78,7 @@ export interface StateSnapshot {
   counters: CountersSnapshot;
   faults: ActiveFault[];
   reports: number;
+  dataKioskQueries: number;
 }
 
 export type TokenGrant =
@@ -82,6 +92,17 @@ interface AccountRecord {
   account: DemoAccount & { dialect: DialectName };
   /** UTC midnight of the virtual day the scenario started: its day 0. */
   scenarioStartMs: number;
+  /** Whether Data Kiosk's Seller Analytics answers this seller (the analytics_sales_and_traffic_view_pa right). */
+  analyticsAccess: boolean;
+}
+
+/** The arguments of the control API's Data Kiosk look-up when no query text is given. */
+export interface DataKioskRowsRequest {
+  startDate: string;
+  endDate: string;
+  marketplaceIds?: string[];
+  aggregateBy?: Granularity;
+  byChannel?: boolean;
 }
 
 export class SimulatorError extends Error {
@@ -102,6 +123,7 @@ export class SimulatorState {
   private readonly faultBook = new FaultBook();
   private readonly requestCounters = new Counters();
   private readonly store: ReportStore;
+  private readonly queryStore: DataKioskStore;
   private readonly accounts = new Map<string, AccountRecord>();
   private readonly refreshTokens = new Map<string, { sellerId: string; revoked: boolean }>();
   private readonly accessTokens = new Map<string, { sellerId: string | undefined; expiresAtMs: number }>();
@@ -123,6 +145,10 @@ export class SimulatorState {
     this.store = new ReportStore(
       { virtualNowMs: () => this.now().getTime(), wallNowMs },
       options.reportProcessingMs,
+    );
+    this.queryStore = new DataKioskStore(
+      { virtualNowMs: () => this.now().getTime(), wallNowMs },
+      options.dataKioskProcessingMs ?? options.reportProcessingMs,
     );
     this.loadDemoAccounts();
   }
@@ -180,6 +206,7 @@ export class SimulatorState {
       dialect:
         spec.dialect !== undefined && isDialectName(spec.dialect) ? spec.dialect : dialectForSeller(sellerId),
       ...(spec.reportMarketplaces ? { reportMarketplaces: spec.reportMarketplaces } : {}),
+      ...(spec.analyticsAccess === false ? { analyticsAccess: false } : {}),
     });
   }
 
@@ -204,6 +231,15 @@ export class SimulatorState {
     record.account.scenario = scenario;
     record.scenarioStartMs = startOfUtcDay(this.now().getTime()) - startDay * DAY_MS;
     return this.getAccount(sellerId) as DemoAccount;
+  }
+
+  /** Grants or withdraws the analytics rights: without them createQuery answers 403 Unauthorized. */
+  setAnalyticsAccess(sellerId: string, access: boolean): void {
+    this.requireAccount(sellerId).analyticsAccess = access;
+  }
+
+  hasAnalyticsAccess(sellerId: string): boolean {
+    return this.accounts.get(sellerId)?.analyticsAccess ?? false;
   }
 
   /** The seller removed the app's authorization: every refresh and access token of theirs stops working. */
@@ -350,6 +386,66 @@ export class SimulatorState {
     });
   }
 
+  // ---- Data Kiosk
+
+  get dataKiosk(): DataKioskStore {
+    return this.queryStore;
+  }
+
+  /**
+   * A Data Kiosk query, checked by the caller (createQuery refuses the `request` failures). What it runs is fixed
+   * now: the seller's scenario and its day 0, the marketplaces and the date, however the account changes later.
+   */
+  createQuery(sellerId: string, text: string, check: QueryCheck): QueryView {
+    const record = this.requireAccount(sellerId);
+    const run = this.queryRunner(record, check, this.now().getTime());
+    return this.queryStore.create({
+      sellerId,
+      region: record.account.region,
+      query: text,
+      faults: this.faultBook.takeQueryFaults(sellerId),
+      run,
+    });
+  }
+
+  /**
+   * What a query created now would produce: its JSON Lines rows (none: DONE without a document) or the message of
+   * its error document, for tests that compare what was served. Either a query text, or the arguments of the
+   * full account-health query (`accountHealthQuery`).
+   */
+  dataKioskRows(sellerId: string, request: string | DataKioskRowsRequest): QueryResult {
+    const record = this.requireAccount(sellerId);
+    const text =
+      typeof request === 'string'
+        ? request
+        : accountHealthQuery({
+            ...request,
+            marketplaceIds: request.marketplaceIds ?? record.account.marketplaceIds,
+          });
+    const check = checkQuery(text);
+    if (!check.ok && check.stage === 'request') return { error: check.details };
+    return this.queryRunner(record, check, this.now().getTime())();
+  }
+
+  private queryRunner(record: AccountRecord, check: QueryCheck, nowMs: number): () => QueryResult {
+    if (!check.ok) {
+      const message = check.stage === 'processing' ? check.message : check.details;
+      return () => ({ error: message });
+    }
+    const { scenario } = record.account;
+    const analyticsAccount = {
+      sellerId: record.account.sellerId,
+      scenario,
+      scenarioStartMs: record.scenarioStartMs,
+      marketplaceIds: [...record.account.marketplaceIds],
+    };
+    return () => {
+      if (!isScenarioName(scenario)) return { error: `Unknown scenario ${scenario}` };
+      const result = sellerAnalyticsRows({ ...analyticsAccount, scenario }, check.query, nowMs);
+      return result.ok ? { rows: result.rows } : { error: result.message };
+    };
+  }
+
   // ---- faults and counters
 
   injectFault(spec: FaultSpec): ActiveFault {
@@ -387,10 +483,11 @@ export class SimulatorState {
       counters: this.counters(),
       faults: this.faultBook.list(),
       reports: this.store.count(),
+      dataKioskQueries: this.queryStore.count(),
     };
   }
 
-  /** Back to the state at start: clock, accounts, grants, reports, faults, counters and usage buckets. */
+  /** Back to the state at start: clock, accounts, grants, reports, queries, faults, counters and usage buckets. */
   reset(): void {
     this.offsetMs = 0;
     this.addedCounter = 0;
@@ -399,6 +496,7 @@ export class SimulatorState {
     this.accessTokens.clear();
     this.authorizationCodes.clear();
     this.store.clear();
+    this.queryStore.clear();
     this.faultBook.clear();
     this.requestCounters.reset();
     this.limiter.clear();
@@ -421,7 +519,13 @@ export class SimulatorState {
   private register(account: DemoAccount & { dialect: DialectName }): DemoAccount {
     if (!isSpApiRegion(account.region))
       throw new SimulatorError(400, `Unknown region ${String(account.region)}`);
-    this.accounts.set(account.sellerId, { account, scenarioStartMs: startOfUtcDay(this.now().getTime()) });
+    // The right lives in the record (the control API can change it); the account keeps its declared fields.
+    const { analyticsAccess, ...declared } = account;
+    this.accounts.set(account.sellerId, {
+      account: declared,
+      scenarioStartMs: startOfUtcDay(this.now().getTime()),
+      analyticsAccess: analyticsAccess !== false,
+    });
     // The `revoked` scenario is an account whose seller has already withdrawn consent.
     this.refreshTokens.set(account.refreshToken, {
       sellerId: account.sellerId,
@@ -436,6 +540,7 @@ export class SimulatorState {
       ...account,
       marketplaceIds: [...account.marketplaceIds],
       revoked: !authorized.has(account.sellerId),
+      analyticsAccess: record.analyticsAccess,
       scenarioStartedAt: new Date(record.scenarioStartMs).toISOString(),
       virtualDay: this.virtualDay(account.sellerId),
     };
