@@ -16,10 +16,14 @@ import type { SecretBox } from './crypto/secrets.ts';
 import type { Demo } from './demo/demo-mode.ts';
 import { createRuntime } from './runtime.ts';
 import type { Poller, PollerOptions } from './poller/poller.ts';
+import type { BackfillOptions, BackfillRunner } from './backfill/backfill-runner.ts';
+import { backfillRoutes } from './backfill/backfill.routes.ts';
 import { accountsRoutes } from './accounts/accounts.routes.ts';
 import { oauthRoutes } from './oauth/oauth.routes.ts';
 import { pollerRoutes } from './poller/poller.routes.ts';
 import { metricsRoutes } from './metrics/metrics.routes.ts';
+import { historyExportRoutes } from './metrics/history-export.routes.ts';
+import { monitoringRoutes } from './monitoring/monitoring.routes.ts';
 import { nextCycle } from './poller/schedule.ts';
 import { alertsRoutes } from './alerts/alerts.routes.ts';
 import { notificationsRoutes } from './notifications/notifications.routes.ts';
@@ -54,6 +58,8 @@ export interface AppDeps {
   tokenCheckDeadlineMs?: number;
   /** Outbox pacing (tests shorten the retry delays). */
   outbox?: Partial<OutboxWorkerOptions>;
+  /** Data Kiosk history jobs (tests shorten the waits). */
+  backfill?: Partial<BackfillOptions>;
 }
 
 declare module 'fastify' {
@@ -64,6 +70,7 @@ declare module 'fastify' {
     poller: Poller;
     alerts: AlertEngine;
     notifications: Notifications;
+    backfill: BackfillRunner;
     spapiClients: SpApiClients;
     demo: Demo | undefined;
   }
@@ -99,6 +106,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
     app.decorate('poller', runtime.poller);
     app.decorate('alerts', runtime.alerts);
     app.decorate('notifications', runtime.notifications);
+    app.decorate('backfill', runtime.backfill);
     app.decorate('spapiClients', runtime.clients);
     app.addHook('onClose', () => runtime.close());
     // Polling starts once the port is bound: a process that cannot listen must not claim accounts first.
@@ -108,6 +116,7 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
         runtime.pruner.start();
         runtime.alerts.start();
         runtime.notifications.start();
+        runtime.backfill.start();
       });
     }
   } catch (err) {
@@ -174,7 +183,10 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
         await api.register(usersRoutes, { publicUrl: config.publicUrl });
         await api.register(accountsRoutes, {
           clients: app.spapiClients,
-          onConnected: () => void app.poller.dispatch(),
+          onConnected: () => {
+            void app.poller.dispatch();
+            app.backfill.kick();
+          },
           checkDeadlineMs: deps.tokenCheckDeadlineMs,
         });
         await api.register(oauthRoutes, {
@@ -186,14 +198,18 @@ export async function buildApp(config: AppConfig, deps: AppDeps = {}): Promise<F
         });
         await api.register(pollerRoutes, { poller: app.poller });
         await api.register(metricsRoutes, { staleAfterMs: staleAfterMs(config.poll.cron) });
+        await api.register(historyExportRoutes);
         await api.register(alertsRoutes);
         await api.register(notificationsRoutes);
         await api.register(outboxRoutes);
         await api.register(casesRoutes);
         await api.register(caseEvidenceRoutes, { maxBytes: config.cases.uploadMaxBytes });
+        await api.register(backfillRoutes, { runner: app.backfill });
       },
       { prefix: '/api' },
     );
+    // Prometheus scrapes /metrics at the root, with an API token it checks itself (docs/prometheus.md).
+    await app.register(monitoringRoutes);
     if (deps.web !== false) await registerWeb(app, { buildDir: webBuildDir() });
     return app;
   } catch (err) {

@@ -10,6 +10,8 @@ import { registerDocumentCommands } from './documents/documents.cli.ts';
 import { registerUserCommands } from './auth/users.cli.ts';
 import { registerAlertCommands } from './alerts/alerts.cli.ts';
 import { registerCaseCommands } from './cases/cases.cli.ts';
+import { registerHistoryExportCommands } from './metrics/history-export.cli.ts';
+import { registerBackfillCommands } from './backfill/backfill.cli.ts';
 
 // The operator command line: `pnpm cli <command>`. Each feature adds its commands through a register function.
 
@@ -68,6 +70,8 @@ function buildCli(): Command {
   registerUserCommands(program, config);
   registerAlertCommands(program, config);
   registerCaseCommands(program, config);
+  registerHistoryExportCommands(program, config);
+  registerBackfillCommands(program, config);
   registerReportCommands(program);
   registerSimulatorCommands(program);
   return program;

@@ -16,6 +16,11 @@ import { AlertEngine } from './alerts/alert-engine.ts';
 import { nextCycle } from './poller/schedule.ts';
 import { createNotifications, type Notifications } from './notifications/notifications.ts';
 import type { OutboxWorkerOptions } from './notifications/outbox-worker.ts';
+import {
+  BackfillRunner,
+  DEFAULT_BACKFILL_OPTIONS,
+  type BackfillOptions,
+} from './backfill/backfill-runner.ts';
 
 // What the server and the operator CLI share once the database is open: migrations, the secret key, the
 // SP-API clients (demo simulator or Amazon) and the poller.
@@ -28,6 +33,8 @@ interface RuntimeOptions {
   demo?: Partial<DemoOptions>;
   /** Outbox pacing (tests shorten the retry delays). */
   outbox?: Partial<OutboxWorkerOptions>;
+  /** Data Kiosk history jobs (tests shorten the waits). */
+  backfill?: Partial<BackfillOptions>;
 }
 
 interface Runtime {
@@ -40,6 +47,8 @@ interface Runtime {
   alerts: AlertEngine;
   /** Sends the outbox, reminders and digests; started with the poll schedule. */
   notifications: Notifications;
+  /** Runs the Data Kiosk history jobs; started with the poll schedule. */
+  backfill: BackfillRunner;
   demo: Demo | undefined;
   /** Stops polling, then the simulator it talks to. The database stays open: its owner closes it. */
   close(): Promise<void>;
@@ -128,6 +137,18 @@ export async function createRuntime(
     config.rawDocumentRetentionDays,
     log.child({ component: 'prune' }),
   );
+  const backfill = new BackfillRunner(
+    { db: database.db, spapi, secrets, log: log.child({ component: 'backfill' }) },
+    {
+      ...DEFAULT_BACKFILL_OPTIONS,
+      instanceId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+      rateScale: options.rateScale ?? 1,
+      releaseLeasesAtStart: database.engine === 'pglite',
+      // The first look at a Data Kiosk query, as at a report: REPORT_POLL_SECONDS (1 s in demo, 15 s with Amazon).
+      queryPollMs: (config.poll.reportPollSeconds ?? (demo ? 1 : 15)) * 1000,
+      ...options.backfill,
+    },
+  );
   return {
     secrets,
     clients,
@@ -135,8 +156,10 @@ export async function createRuntime(
     pruner,
     alerts,
     notifications,
+    backfill,
     demo,
     close: async () => {
+      await backfill.stop();
       await alerts.stop();
       await notifications.stop();
       await pruner.stop();

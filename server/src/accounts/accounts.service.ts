@@ -15,6 +15,7 @@ import {
 import type { MarketplaceParticipation } from '../spapi/client.ts';
 import { endOpenRuns } from '../poller/poll-runs.repository.ts';
 import { clearAccountPendingReports } from '../poller/pending-reports.repository.ts';
+import { queueBackfillOnConnect } from '../backfill/backfill.service.ts';
 
 /**
  * How the token came: pasted by a person, who says which seller it is (and no SP-API call can confirm it,
@@ -194,6 +195,8 @@ export async function connectAccount(
         .where('account_id', '=', account.id)
         .execute();
     }
+    // Its two-year Data Kiosk history, queued with it: the runner fetches it, the request does not wait.
+    await queueBackfillOnConnect(tx, account.id);
     return account;
   });
 }

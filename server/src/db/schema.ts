@@ -118,6 +118,8 @@ export interface SellerAccountsTable {
   business_name: string | null;
   /** When the seller last authorized the app (connect or reconnect); the yearly renewal counts from it. */
   authorized_at: CreatedAt;
+  /** Why Amazon refused the Data Kiosk history (no analytics role), until a later backfill succeeds. */
+  history_error: ColumnType<string | null, string | null | undefined, string | null>;
   settings: ColumnType<Record<string, unknown>, string | undefined, string>;
   created_at: CreatedAt;
   updated_at: CreatedAt;
@@ -439,6 +441,44 @@ export interface CaseEventsTable {
   details: ColumnType<Record<string, unknown>, string | undefined, string>;
 }
 
+export type BackfillStatus = 'queued' | 'running' | 'done' | 'failed' | 'no_access';
+export type BackfillTrigger = 'connect' | 'api' | 'cli' | 'daily';
+
+/** A Data Kiosk history job (migrations/2026_12_04_0500_data_kiosk_backfill.ts, docs/data-kiosk.md). */
+export interface BackfillJobsTable {
+  id: Generated<string>;
+  account_id: string;
+  /** The one marketplace asked for; null: every enabled marketplace when the job was queued. */
+  marketplace_id: string | null;
+  marketplace_ids: string[];
+  trigger: BackfillTrigger;
+  /** `YYYY-MM-DD` in, and read as text (`from_day::text`): drivers turn a date into local midnight. */
+  from_day: ColumnType<unknown, string, string>;
+  to_day: ColumnType<unknown, string, string>;
+  chunk_days: number;
+  status: ColumnType<BackfillStatus, BackfillStatus | undefined, BackfillStatus>;
+  days_total: Generated<number>;
+  days_done: Generated<number>;
+  lines_stored: Generated<number>;
+  lines_skipped: Generated<number>;
+  chunks_total: Generated<number>;
+  chunk_index: Generated<number>;
+  query_id: string | null;
+  document_id: string | null;
+  pagination_token: string | null;
+  document_lines_done: Generated<number>;
+  error: string | null;
+  attempts: Generated<number>;
+  not_before: Timestamp | null;
+  lease_owner: string | null;
+  lease_token: string | null;
+  lease_expires_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+}
+
 export interface CaseEvidenceTable {
   id: Generated<string>;
   case_id: string;
@@ -479,6 +519,7 @@ export interface DB {
   reinstatement_cases: ReinstatementCasesTable;
   case_events: CaseEventsTable;
   case_evidence: CaseEvidenceTable;
+  backfill_jobs: BackfillJobsTable;
 }
 
 export type SellerAccountRow = Selectable<SellerAccountsTable>;

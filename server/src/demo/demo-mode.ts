@@ -1,3 +1,4 @@
+import { queueBackfillOnConnect } from '../backfill/backfill.service.ts';
 import type { Kysely } from 'kysely';
 import type { FastifyBaseLogger } from 'fastify';
 import type { DB } from '../db/schema.ts';
@@ -110,6 +111,8 @@ async function seedDemoAccounts(db: Kysely<DB>, secrets: SecretBox): Promise<num
           name: MARKETPLACES[id]?.name ?? null,
         })),
       );
+      // As a connected account does: two years of history, so the demo opens with full charts.
+      await queueBackfillOnConnect(tx, account.id);
       added += 1;
     });
   }

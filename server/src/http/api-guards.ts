@@ -78,8 +78,11 @@ export function registerApiGuards(api: FastifyInstance): void {
   api.addHook('preValidation', async (request) => refuseNul(request));
 }
 
-/** Answer whatever the Host: load balancers and container health checks probe by names of their own. */
-const ANY_HOST_ROUTES: ReadonlySet<string> = new Set(['/api/health']);
+/**
+ * Answer whatever the Host: load balancers and container health checks probe by names of their own, and so does a
+ * Prometheus scraping by a service name. `/metrics` needs an API token, which a rebinding page cannot have.
+ */
+const ANY_HOST_ROUTES: ReadonlySet<string> = new Set(['/api/health', '/metrics']);
 
 const DEFAULT_PORTS: Readonly<Record<string, string>> = { 'http:': '80', 'https:': '443' };
 

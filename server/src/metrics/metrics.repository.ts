@@ -289,6 +289,16 @@ export interface RangeQuery {
 
 export type Resolution = 'report' | 'day';
 
+/** The report's window (days) each Data Kiosk day's figure follows (docs/data-kiosk.md, the simulator's too). */
+export const DATA_KIOSK_WINDOWS: Readonly<Record<string, number>> = {
+  order_defect_rate: 60,
+  late_shipment_rate: 30,
+  pre_fulfillment_cancellation_rate: 7,
+  valid_tracking_rate: 30,
+  on_time_delivery_rate: 30,
+  unit_on_time_delivery_rate: 14,
+};
+
 /**
  * The series of one account in a time range as the API's JSON text (see `Series` in metrics.schemas.ts), built
  * by Postgres (instants as its JSON writes them: ISO 8601 with an offset): a year of figures is tens of thousands
@@ -307,19 +317,34 @@ export async function seriesJson(
     : sql``;
   const until = query.to ? sql`and s.captured_at <= ${query.to}` : sql``;
   const metrics = query.metrics?.length ? sql`and m.metric in (${sql.join(query.metrics)})` : sql``;
+  // A day both sources cover is drawn from the report (its figures are the ones Amazon acts on): Data Kiosk's
+  // day steps aside, so a chart has one point a day and each point says which source it took.
+  const reportHasDay = (day: ReturnType<typeof sql>) => sql`exists (select 1 from daily_snapshots r
+    where r.account_id = s.account_id and r.marketplace_id = s.marketplace_id and r.source = 'report'
+      and r.day = ${day})`;
   // The snapshots of the range: every one, or the day's last from `daily_snapshots`.
   const snapshots =
     query.resolution === 'day'
       ? sql`select h.id, h.marketplace_id, h.captured_at, h.source, h.granularity
           from daily_snapshots s join health_snapshots h on h.id = s.snapshot_id
           where s.account_id = ${query.accountId} and s.captured_at >= ${query.from} ${until} ${marketplaces}
-            and s.day >= (${query.from}::timestamptz at time zone 'UTC')::date`
+            and s.day >= (${query.from}::timestamptz at time zone 'UTC')::date
+            and not (s.source = 'data_kiosk' and ${reportHasDay(sql`s.day`)})`
       : sql`select s.id, s.marketplace_id, s.captured_at, s.source, s.granularity
           from health_snapshots s
-          where s.account_id = ${query.accountId} and s.captured_at >= ${query.from} ${until} ${marketplaces}`;
+          where s.account_id = ${query.accountId} and s.captured_at >= ${query.from} ${until} ${marketplaces}
+            and not (s.source = 'data_kiosk'
+              and ${reportHasDay(sql`(s.captured_at at time zone 'UTC')::date`)})`;
   // Lateral, so each snapshot's figures are looked up by its id rather than hashing the figure table.
+  // A Data Kiosk day names no window: it continues the report's figure whose window it follows
+  // (docs/data-kiosk.md), so both draw one line.
+  const windowDays = sql`coalesce(m.window_days, case when s.source = 'data_kiosk' then (case m.metric
+      ${sql.join(
+        Object.entries(DATA_KIOSK_WINDOWS).map(([metric, days]) => sql`when ${metric} then ${days}::int`),
+        sql` `,
+      )} end) end)`;
   const figures = sql`select s.marketplace_id, s.captured_at, s.source, s.granularity, m.metric, m.channel,
-      m.window_days, m.rate, m.numerator, m.denominator, m.status, m.target_value, m.target_condition,
+      ${windowDays} as window_days, m.rate, m.numerator, m.denominator, m.status, m.target_value, m.target_condition,
       m.window_from, m.window_to, m.parts
     from (${snapshots}) s cross join lateral (
       select * from metric_snapshots m where m.snapshot_id = s.id ${metrics}

@@ -18,6 +18,8 @@ export interface MetricPoint {
   windowFrom: string | null;
   windowTo: string | null;
   parts: Parts | null;
+  /** `report` (the seller performance report) or `data_kiosk` (Amazon's daily history): one line, either source. */
+  source: string;
   tone: Tone;
 }
 
@@ -93,6 +95,7 @@ export function pointsOf(series: ApiSeries): MetricPoint[] {
       windowFrom: p.windowFrom[i] ?? null,
       windowTo: p.windowTo[i] ?? null,
       parts: (p.parts[i] as Parts | null | undefined) ?? null,
+      source: p.source[i] ?? 'report',
       tone: toneOf(rate, target, status),
     };
   });

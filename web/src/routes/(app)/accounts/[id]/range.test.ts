@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { pageQuery, parseDays, resolutionFor } from './range.ts';
 
 describe('the ranges of the account page', () => {
-  it('takes 7, 30, 90 or 365 days from the address, and 30 for anything else', () => {
-    expect([7, 30, 90, 365].map((d) => parseDays(String(d)))).toEqual([7, 30, 90, 365]);
+  it('takes 7, 30, 90, 365 or 730 days from the address, and 30 for anything else', () => {
+    expect([7, 30, 90, 365, 730].map((d) => parseDays(String(d)))).toEqual([7, 30, 90, 365, 730]);
     expect([null, '', '14', 'abc', '-7'].map(parseDays)).toEqual([30, 30, 30, 30, 30]);
   });
 

@@ -2,7 +2,7 @@
 // clock (or a simulator's, which can run days ahead) dates the figures, so "the last 7 days" are the 7 days up to
 // the newest report.
 
-export const RANGE_DAYS = [7, 30, 90, 365] as const;
+export const RANGE_DAYS = [7, 30, 90, 365, 730] as const;
 export type RangeDays = (typeof RANGE_DAYS)[number];
 export const DEFAULT_DAYS: RangeDays = 30;
 export const DAY_MS = 86_400_000;
@@ -12,6 +12,8 @@ export const RANGE_LABELS: Record<RangeDays, string> = {
   30: '30 days',
   90: '90 days',
   365: '1 year',
+  // Data Kiosk's history goes two years back (docs/data-kiosk.md).
+  730: '2 years',
 };
 
 export function parseDays(value: string | null): RangeDays {
