@@ -17,6 +17,10 @@ export default defineConfig({
           // The exhaustive parser variants take a few seconds alone, and longer beside the integration files on
           // a two-core machine.
           testTimeout: 30_000,
+          // Two files at a time (Vitest's default on two cores is one): each integration file has a schema of its
+          // own, and most of their time is spent waiting on Postgres and child processes, not on a core.
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -27,6 +31,8 @@ export default defineConfig({
           globalSetup: ['tests/helpers/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -40,6 +46,9 @@ export default defineConfig({
           // A page's answer can take seconds (a sign-in hashes a password, slowly on purpose): poll longer than 1 s.
           expect: { poll: { timeout: 15_000 } },
           fileParallelism: false,
+          // After the others, alone: a browser and a server process need the machine to themselves.
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

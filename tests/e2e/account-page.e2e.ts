@@ -209,7 +209,11 @@ describe('the account page', () => {
       const byTime = new Map(table.map((row) => [Date.parse(row.capturedAt!), row.rate]));
       expected.capturedAt.forEach((capturedAt, i) => {
         const rate = expected.rate[i]!;
-        expect(shown(byTime.get(Date.parse(capturedAt)) ?? null), capturedAt).toBeCloseTo(rate * 100, 2);
+        // Shown to two decimals of a percent, as the page rounds (a Data Kiosk day has six decimals).
+        expect(shown(byTime.get(Date.parse(capturedAt)) ?? null), capturedAt).toBeCloseTo(
+          Math.round(rate * 10_000) / 100,
+          6,
+        );
       });
     }
 

@@ -56,6 +56,17 @@ describe('a reinstatement case', () => {
       (await getJson<SellerAccount>(page, `/api/accounts/${accountId}`)).marketplaces.some(
         (m) => m.accountStatus === 'DEACTIVATED',
       );
+    // The demo's first poll must have ended first: a refresh asked for while it runs is that same poll, whose
+    // report was requested before the clock moved.
+    await expect
+      .poll(
+        async () =>
+          (await getJson<SellerAccount>(page, `/api/accounts/${accountId}`)).marketplaces.every(
+            (m) => m.accountStatus !== null,
+          ),
+        { timeout: 60_000, interval: 500 },
+      )
+      .toBe(true);
     if (!(await deactivated())) {
       const advanced = await fetch(`${simulatorUrl}/_sim/clock/advance`, {
         method: 'POST',
