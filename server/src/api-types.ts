@@ -36,6 +36,11 @@ import type {
   SectionRevision as SectionRevisionSchema,
 } from './cases/cases.schemas.ts';
 import type { CaseEvidenceItem, CaseFacts, CauseGuidance, NoticeExtract } from './cases/model.ts';
+import type {
+  BackfillJob as BackfillJobSchema,
+  BackfillQueued as BackfillQueuedSchema,
+  BackfillState as BackfillStateSchema,
+} from './backfill/backfill.schemas.ts';
 
 // The API's answers as TypeScript types, inferred from the same zod schemas the routes validate and document
 // with. The dashboard imports these (types only), so a change to a schema is a type error in web/, not a
@@ -101,3 +106,6 @@ export type CaseDetail = Omit<
 };
 export type OpenedCase = Omit<z.infer<typeof OpenedCaseSchema>, 'case'> & { case: CaseSummary };
 export type SectionRevision = z.infer<typeof SectionRevisionSchema>;
+export type BackfillJob = z.infer<typeof BackfillJobSchema>;
+export type BackfillState = z.infer<typeof BackfillStateSchema>;
+export type BackfillQueued = z.infer<typeof BackfillQueuedSchema>;

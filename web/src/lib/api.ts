@@ -164,6 +164,9 @@ export type {
   OpenedCase,
   SectionKey,
   SectionRevision,
+  BackfillJob,
+  BackfillState,
+  BackfillQueued,
 } from '@good-standing/server/api-types.ts';
 export type Role = import('@good-standing/server/api-types.ts').User['role'];
 export type TokenScope = import('@good-standing/server/api-types.ts').ApiToken['scope'];
