@@ -114,7 +114,8 @@ describe('notifications', () => {
 
   it('adds a webhook, shows its signing secret once, and sends it a signed test', async () => {
     const page = await newPage();
-    await page.goto(at('/settings/notifications'));
+    // Hydrated before the form is used: a choice made earlier is reset by the page's own state (seen once).
+    await page.goto(at('/settings/notifications'), { waitUntil: 'networkidle' });
     const add = page.getByRole('group', { name: 'Add a webhook or Slack channel' });
     await add.getByRole('radio', { name: /^Webhook/ }).check();
     await add.getByLabel('Name').fill('Ops receiver');
