@@ -13,6 +13,7 @@ import * as notifications from './2026_12_03_2300_notifications.ts';
 import * as authorizedAt from './2026_12_04_0300_authorized_at.ts';
 import * as caseWorkspace from './2026_12_04_0400_case_workspace.ts';
 import * as dataKioskBackfill from './2026_12_04_0500_data_kiosk_backfill.ts';
+import * as backfillDemoTrigger from './2026_12_04_1000_backfill_demo_trigger.ts';
 
 // Listed by hand rather than read from the folder, so the same set runs under tsx, Vitest and any bundler.
 // Names sort in the order they must run; add each new migration here.
@@ -31,6 +32,7 @@ export const migrations: Record<string, Migration> = {
   '2026_12_04_0300_authorized_at': authorizedAt,
   '2026_12_04_0400_case_workspace': caseWorkspace,
   '2026_12_04_0500_data_kiosk_backfill': dataKioskBackfill,
+  '2026_12_04_1000_backfill_demo_trigger': backfillDemoTrigger,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -64,6 +64,66 @@ describe("connecting through Amazon's consent page", () => {
     expect(await account.locator('.badge').textContent()).toContain('Connected');
   });
 
+  it("fetches the new account's two years of history and charts them", async () => {
+    const accounts = (await (await fetch(at('/api/accounts'))).json()) as { id: string; sellerId: string }[];
+    const accountId = accounts.find((a) => a.sellerId === connectedSellerId)?.id;
+    expect(accountId).toBeDefined();
+    const page = await newPage();
+    await page.goto(at('/settings/accounts'));
+    const history = page
+      .getByTestId('account')
+      .filter({ hasText: connectedSellerId })
+      .getByTestId('account-history');
+    // Queued at connect, ahead of the demo's own histories: done within a couple of minutes.
+    await expect
+      .poll(async () => (await page.reload(), await history.getByTestId('history-status').textContent()), {
+        timeout: 150_000,
+        interval: 3_000,
+      })
+      .toBe('Done');
+    const text = (await history.textContent()) ?? '';
+    const [, from, to, done, total] =
+      /(\d{4}-\d{2}-\d{2}) to (\d{4}-\d{2}-\d{2}),\s*([\d,]+) of ([\d,]+) days/.exec(text) ?? [];
+    expect(done).toBe(total);
+    expect(Number(total?.replace(/,/g, ''))).toBe(730);
+    expect(await history.getByRole('button', { name: 'Fetch two years of history' }).isEnabled()).toBe(true);
+    await checkPage(page, 'accounts-history-done');
+
+    // What the simulator served: one row a day over the job's range.
+    const served = await fetch(
+      `${simulatorUrl}/_sim/accounts/${connectedSellerId}/data-kiosk?startDate=${from}&endDate=${to}`,
+    );
+    const rows = ((await served.json()) as { rows: { startDate: string }[] }).rows;
+    expect(rows.length).toBe(730);
+
+    await page.goto(at(`/accounts/${accountId}?days=730`));
+    const chart = page.locator(
+      // Data Kiosk's late shipment rate is the 30-day one: it continues that line of the reports.
+      '[data-testid="metric-chart"][data-metric="late_shipment_rate"][data-window-days="30"]',
+    );
+    await expect.poll(() => chart.getAttribute('data-drawn'), { timeout: 30_000 }).toBe('true');
+    // One point a day across both sources: the Data Kiosk's days, then the reports' (which win a shared day).
+    const points = Number(await chart.getAttribute('data-points'));
+    expect(points).toBeGreaterThanOrEqual(rows.length - 2);
+    const sources = ((await chart.getByTestId('sources').textContent()) ?? '').replace(/\s+/g, ' ');
+    const kioskDays = Number(
+      /([\d,]+)\s+days? from Amazon's Data Kiosk history/.exec(sources)?.[1]?.replace(/,/g, ''),
+    );
+    expect(kioskDays).toBeGreaterThanOrEqual(rows.length - 3);
+    expect(kioskDays).toBeLessThanOrEqual(rows.length);
+    expect(sources).toContain('then the reports from');
+    const oldest = await chart
+      .getByTestId('metric-table')
+      .locator('tbody tr[data-captured-at]')
+      .last()
+      .getAttribute('data-captured-at');
+    // The chart reaches back to the history's first day (the range starts 730 days ago, to the hour).
+    expect(Math.abs(Date.parse(oldest ?? '') - Date.parse(`${from}T00:00:00Z`))).toBeLessThanOrEqual(
+      2 * 86_400_000,
+    );
+    await checkPage(page, 'account-two-years');
+  }, 240_000);
+
   it('denying connects nothing and says why', async () => {
     await addSimulatedSeller('Quiet Cove Crafts');
     const page = await newPage(WIDTHS.phone);

@@ -416,3 +416,43 @@ describe('pnpm cli backfill', () => {
     expect(job).toMatchObject({ status: 'done', trigger: 'cli', from, daysTotal: 5, linesStored: 5 });
   });
 });
+
+describe('more jobs than the runner takes at once', () => {
+  it('starts each as a slot frees, the account just connected before the demo’s', async () => {
+    // A database of its own, and a runner taking one job at a time that ticks while its slot is full.
+    const t2 = await createTestDatabase('postgres');
+    const one = await buildPollingApp(t2, sim, {}, RATE, {
+      backfill: { ...FAST, concurrency: 1, tickMs: 20 },
+    });
+    try {
+      const demo = [await connectDemoAccount(one, 'healthy'), await connectDemoAccount(one, 'ip-complaints')];
+      // As the demo queues its own sellers' histories.
+      await sql`update backfill_jobs set trigger = 'demo' where account_id in (${sql.join(demo)})`.execute(
+        t2.db,
+      );
+      await sql`update backfill_jobs set created_at = created_at - interval '1 minute'`.execute(t2.db);
+      const connected = await connectDemoAccount(one, 'late-shipment-spike');
+      one.backfill.start();
+      const ends = await Promise.all(
+        [connected, ...demo].map(async (accountId) => {
+          const deadline = Date.now() + 30_000;
+          for (;;) {
+            const res = await one.inject({ method: 'GET', url: `/api/accounts/${accountId}/backfill` });
+            const [job] = (res.json() as { jobs: (Job & { startedAt: string; finishedAt: string })[] }).jobs;
+            if (job?.status === 'done') return job;
+            if (Date.now() > deadline) throw new Error(`${accountId}: backfill still ${job?.status}`);
+            await new Promise((r) => setTimeout(r, 50));
+          }
+        }),
+      );
+      // One at a time, the connect first, then the demo's oldest first.
+      const [first, second, third] = ends;
+      expect(first!.trigger).toBe('connect');
+      expect(Date.parse(first!.finishedAt)).toBeLessThanOrEqual(Date.parse(second!.startedAt));
+      expect(Date.parse(second!.finishedAt)).toBeLessThanOrEqual(Date.parse(third!.startedAt));
+    } finally {
+      await one.close();
+      await t2.destroy();
+    }
+  });
+});

@@ -85,7 +85,10 @@ export interface BackfillOptions {
 }
 
 export const DEFAULT_BACKFILL_OPTIONS: Omit<BackfillOptions, 'instanceId'> = {
-  concurrency: 2,
+  // A job spends nearly all its time waiting on Amazon (a query takes minutes, and a seller's plans allow one new
+  // query a minute past the burst), and each seller has plans of its own: jobs of different sellers do not slow
+  // each other, so several run at once. Storing a document is the only work, a few hundred lines per query.
+  concurrency: 8,
   leaseSeconds: 120,
   chunkDays: 90,
   batchLines: 500,
@@ -258,28 +261,32 @@ export class BackfillRunner {
       this.redispatch = true;
       return this.dispatching;
     }
-    this.dispatching = (async () => {
-      try {
-        do {
-          this.redispatch = false;
-          const free = this.options.concurrency - this.active.size;
-          if (free <= 0) break;
-          const claimed = await claimJobs(this.deps.db, {
-            instanceId: this.options.instanceId,
-            limit: free,
-            leaseSeconds: this.options.leaseSeconds,
-            exclude: [...this.active.keys()],
-          });
-          for (const job of claimed) this.launch(job);
-          if (claimed.length < free) await this.wakeForNextJob();
-        } while (this.redispatch && !this.stopped);
-      } catch (err) {
-        this.deps.log.error({ err }, 'backfill dispatch failed; retrying on the next tick');
-      } finally {
-        this.dispatching = undefined;
-      }
-    })();
+    // Cleared by a callback, which always runs after this assignment: a pass that ends without waiting on
+    // anything (no free slot) must not leave its finished promise here, or every later dispatch would wait on it.
+    this.dispatching = this.dispatchPasses().finally(() => {
+      this.dispatching = undefined;
+    });
     return this.dispatching;
+  }
+
+  private async dispatchPasses(): Promise<void> {
+    try {
+      do {
+        this.redispatch = false;
+        const free = this.options.concurrency - this.active.size;
+        if (free <= 0) break;
+        const claimed = await claimJobs(this.deps.db, {
+          instanceId: this.options.instanceId,
+          limit: free,
+          leaseSeconds: this.options.leaseSeconds,
+          exclude: [...this.active.keys()],
+        });
+        for (const job of claimed) this.launch(job);
+        if (claimed.length < free) await this.wakeForNextJob();
+      } while (this.redispatch && !this.stopped);
+    } catch (err) {
+      this.deps.log.error({ err }, 'backfill dispatch failed; retrying on the next tick');
+    }
   }
 
   private async wakeForNextJob(): Promise<void> {

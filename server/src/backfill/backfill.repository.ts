@@ -130,7 +130,7 @@ export interface ClaimOptions {
 
 /**
  * Takes up to `limit` open jobs nobody holds (a lease that expired is nobody's: the instance that held it died,
- * and its job is carried on from the progress it recorded). Each claim gets a new token that fences off whoever
+ * and its job is carried on from the progress it recorded), those a person waits for first. Each claim gets a new token that fences off whoever
  * held the job before.
  */
 export async function claimJobs(db: Kysely<DB>, options: ClaimOptions): Promise<ClaimedJob[]> {
@@ -149,7 +149,10 @@ export async function claimJobs(db: Kysely<DB>, options: ClaimOptions): Promise<
         and (lease_expires_at is null or lease_expires_at < now())
         and ${jobId === undefined ? sql`(not_before is null or not_before <= now())` : sql`id = ${jobId}`}
         and not (id = any(${exclude}::uuid[]))
-      order by created_at
+      -- Someone is waiting on what they asked for (the API, the CLI), then on an account just connected; the
+      -- demo's own histories and the daily top-up can wait. Oldest first within each.
+      order by case trigger when 'api' then 0 when 'cli' then 0 when 'connect' then 1 when 'demo' then 2 else 3 end,
+        created_at
       limit ${limit}
       for update skip locked
     ) as due

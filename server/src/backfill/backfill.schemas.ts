@@ -24,7 +24,7 @@ export const BackfillJob = z
   .object({
     id: z.uuid(),
     accountId: z.uuid(),
-    trigger: z.enum(['connect', 'api', 'cli', 'daily']),
+    trigger: z.enum(['connect', 'api', 'cli', 'daily', 'demo']),
     status: z
       .enum(['queued', 'running', 'done', 'failed', 'no_access'])
       .describe('no_access: Amazon refused the history (the analytics role is not granted); see `error`'),

@@ -11,13 +11,17 @@ import { DEFAULT_BACKFILL_OPTIONS, type BackfillRunner } from './backfill-runner
 /**
  * Queues the two-year history of an account just connected, in the transaction that stores it: the job is
  * there as soon as the account is, and the runner (this process's or another instance's) picks it up. Nothing
- * is asked of Amazon here.
+ * is asked of Amazon here. The demo's own sellers queue theirs as `demo`, which goes after anyone's connect.
  */
-export async function queueBackfillOnConnect(tx: Transaction<DB>, accountId: string): Promise<void> {
+export async function queueBackfillOnConnect(
+  tx: Transaction<DB>,
+  accountId: string,
+  trigger: Extract<BackfillTrigger, 'connect' | 'demo'> = 'connect',
+): Promise<void> {
   const toDay = addDays(dayOf(new Date()), -1);
   await queueJob(tx, {
     accountId,
-    trigger: 'connect',
+    trigger,
     fromDay: addDays(toDay, -(DEFAULT_BACKFILL_OPTIONS.historyDays - 1)),
     toDay,
     chunkDays: DEFAULT_BACKFILL_OPTIONS.chunkDays,

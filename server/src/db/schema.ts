@@ -442,7 +442,7 @@ export interface CaseEventsTable {
 }
 
 export type BackfillStatus = 'queued' | 'running' | 'done' | 'failed' | 'no_access';
-export type BackfillTrigger = 'connect' | 'api' | 'cli' | 'daily';
+export type BackfillTrigger = 'connect' | 'api' | 'cli' | 'daily' | 'demo';
 
 /** A Data Kiosk history job (migrations/2026_12_04_0500_data_kiosk_backfill.ts, docs/data-kiosk.md). */
 export interface BackfillJobsTable {
