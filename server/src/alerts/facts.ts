@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { ahrBandOf } from '../reports/ahr-band.ts';
 import { PUBLISHED_TARGETS } from '../metrics/standing.ts';
 import type { OpenAlert } from './alerts.repository.ts';
 import {
@@ -58,6 +59,8 @@ interface SnapshotJson {
   ahrBand: string | null;
   policies: Record<string, [count: number | null, status: string | null]> | null;
   best: number | null;
+  /** The newest Data Kiosk score of the three days before the report: [score, capture time in ms]. */
+  kiosk: [score: number, at: number] | null;
   figures: FigureJson[] | null;
   history: HistoryJson[] | null;
   warnings: Array<[type: string, status: string | null]> | null;
@@ -85,6 +88,11 @@ function snapshotsJson(reportDocumentId: string, trendWindowDays: number): RawBu
       'best', (select max(h.ahr_score) from health_snapshots h
         where h.account_id = s.account_id and h.marketplace_id = s.marketplace_id
           and h.captured_at >= ${from} and h.captured_at < s.captured_at),
+      'kiosk', (select json_build_array(h.ahr_score, ${ms('h.captured_at')}) from health_snapshots h
+        where s.ahr_score is null and h.account_id = s.account_id and h.marketplace_id = s.marketplace_id
+          and h.source = 'data_kiosk' and h.ahr_score is not null
+          and h.captured_at <= s.captured_at and h.captured_at > s.captured_at - interval '3 days'
+        order by h.captured_at desc limit 1),
       'warnings', (select json_agg(json_build_array(w.warning_type, w.status) order by w.warning_type)
         from warning_states w
         where w.account_id = s.account_id and w.marketplace_id = s.marketplace_id
@@ -112,6 +120,29 @@ function snapshotsJson(reportDocumentId: string, trendWindowDays: number): RawBu
           or f.metric in (${sql.join(PUBLISHED_METRICS)})))
     ) order by s.marketplace_id), '[]'::json)
     from health_snapshots s where s.report_document_id = ${reportDocumentId})`;
+}
+
+/**
+ * The report's rating; when it gives no score (some reports carry only the label), the score Amazon's Data Kiosk
+ * gave for the last days, so the rating rules still see a number and its band.
+ */
+function ratingOf(s: SnapshotJson): MarketplaceFacts['ahr'] {
+  if (s.ahrScore !== null || !s.kiosk) {
+    return {
+      status: s.ahrStatus,
+      score: s.ahrScore,
+      band: s.ahrBand,
+      scoreSource: s.ahrScore === null ? null : 'report',
+    };
+  }
+  const [score, at] = s.kiosk;
+  return {
+    status: s.ahrStatus,
+    score,
+    band: ahrBandOf(s.ahrStatus, score) ?? s.ahrBand,
+    scoreSource: 'data_kiosk',
+    scoreAt: new Date(at),
+  };
 }
 
 function toFacts(s: SnapshotJson): MarketplaceFacts {
@@ -160,7 +191,7 @@ function toFacts(s: SnapshotJson): MarketplaceFacts {
     marketplaceId: s.marketplaceId,
     capturedAt: new Date(capturedAt),
     accountStatus: s.accountStatus,
-    ahr: { status: s.ahrStatus, score: s.ahrScore, band: s.ahrBand },
+    ahr: ratingOf(s),
     recentBestScore: s.best,
     figures,
     history,

@@ -100,7 +100,14 @@ export interface MarketplaceFacts {
   marketplaceId: string;
   capturedAt: Date;
   accountStatus: string | null;
-  ahr: { status: string | null; score: number | null; band: string | null };
+  ahr: {
+    status: string | null;
+    score: number | null;
+    band: string | null;
+    /** Where the score came from: the report, or Amazon's Data Kiosk for a report without one (`scoreAt`). */
+    scoreSource: 'report' | 'data_kiosk' | null;
+    scoreAt?: Date;
+  };
   /** The highest numeric rating over the trend window before this report. */
   recentBestScore: number | null;
   figures: FigureFacts[];
@@ -298,7 +305,7 @@ function statusConditions(m: MarketplaceFacts, settings: AlertSettings): Conditi
         m.ahr.score !== null
           ? `Account Health Rating ${m.ahr.score}${band ? ` (${band.replace('_', ' ')})` : ''}`
           : `Account Health Rating is ${m.ahr.status?.toLowerCase() ?? band}`,
-      details: { status: m.ahr.status, score: m.ahr.score, band },
+      details: { status: m.ahr.status, score: m.ahr.score, band, ...scoreFrom(m) },
     });
   }
   const score = m.ahr.score;
@@ -316,11 +323,18 @@ function statusConditions(m: MarketplaceFacts, settings: AlertSettings): Conditi
         subject: '',
         severity: 'warning',
         title: `Account Health Rating fell from ${best} to ${score}${lowerBand ? `, into ${bandNow!.replace('_', ' ')}` : ''}`,
-        details: { score, previousScore: best, band: bandNow, previousBand: bandBefore },
+        details: { score, previousScore: best, band: bandNow, previousBand: bandBefore, ...scoreFrom(m) },
       });
     }
   }
   return out;
+}
+
+/** Says so in the alert when the score is Data Kiosk's (the report had none). */
+function scoreFrom(m: MarketplaceFacts): { scoreSource?: 'data_kiosk'; scoreAt?: string } {
+  return m.ahr.scoreSource === 'data_kiosk' && m.ahr.scoreAt
+    ? { scoreSource: 'data_kiosk', scoreAt: m.ahr.scoreAt.toISOString() }
+    : {};
 }
 
 const POLICY_WORDS: Record<string, string> = {
