@@ -37,7 +37,7 @@ interface RuntimeOptions {
   backfill?: Partial<BackfillOptions>;
 }
 
-interface Runtime {
+export interface Runtime {
   secrets: SecretBox;
   clients: SpApiClients;
   poller: Poller;

@@ -1,14 +1,7 @@
 import type { Command } from 'commander';
-import cliProgress from 'cli-progress';
-import pino from 'pino';
 import type { AppConfig } from '../config.ts';
-import { createDatabase } from '../db/database.ts';
-import { migrateToLatest } from '../db/migrate.ts';
-import { DEMO_SIMULATOR_URL_KEY } from '../demo/demo-mode.ts';
-import { readSetting } from '../settings/settings.repository.ts';
 import { findAccount } from '../accounts/accounts.repository.ts';
-import { createRuntime } from '../runtime.ts';
-import { loggerOptions } from '../logger.ts';
+import { progressBar, UUID, withCliRuntime } from '../cli-runtime.ts';
 import { AppError } from '../http/errors.ts';
 import { formatTable } from '../cli-table.ts';
 import { isDay } from './days.ts';
@@ -18,21 +11,6 @@ import type { BackfillJob } from './backfill.repository.ts';
 // `pnpm cli backfill --account <id> [--from YYYY-MM-DD]`: fetch an account's Data Kiosk history now, with a
 // progress bar. The job is the server's kind of job: a running server sees it, and one the server is already
 // running is followed here rather than started twice.
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** In demo mode, the simulator the running server started (so both see the same demo sellers), if it is up. */
-async function runningDemoSimulator(db: Awaited<ReturnType<typeof createDatabase>>['db']) {
-  const value = await readSetting(db, DEMO_SIMULATOR_URL_KEY);
-  const url = typeof value === 'string' ? value : undefined;
-  if (!url) return undefined;
-  try {
-    const res = await fetch(`${url}/_sim/state`, { signal: AbortSignal.timeout(1_000) });
-    return res.ok ? url : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 export function registerBackfillCommands(program: Command, loadConfig: () => AppConfig): void {
   program
@@ -46,22 +24,11 @@ export function registerBackfillCommands(program: Command, loadConfig: () => App
         throw new Error(`not an account id: ${opts.account} (see GET /api/accounts)`);
       if (opts.from !== undefined && !isDay(opts.from))
         throw new Error(`--from must be YYYY-MM-DD, got ${opts.from}`);
-      const config = loadConfig();
-      const database = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-      const log = pino(
-        loggerOptions(config.logLevel === 'info' ? 'warn' : config.logLevel),
-        pino.destination(2),
-      );
-      try {
-        await migrateToLatest(database.db);
-        const endpoint =
-          config.demo && !config.spapi.endpoint ? await runningDemoSimulator(database.db) : undefined;
-        const runtime = await createRuntime(config, database, log, endpoint ? { demo: { endpoint } } : {});
-        // Ctrl-C: the job records what it stored batch by batch and is handed back; the next run goes on from there.
-        const interrupt = () => void runtime.backfill.stop(0);
-        process.once('SIGINT', interrupt);
-        process.once('SIGTERM', interrupt);
-        try {
+      // Ctrl-C: the job records what it stored batch by batch and is handed back; the next run goes on from there.
+      await withCliRuntime(
+        loadConfig(),
+        (runtime) => runtime.backfill.stop(0),
+        async (database, runtime) => {
           const account = await findAccount(database.db, opts.account);
           if (!account) throw new Error(`no such account: ${opts.account}`);
           let job: BackfillJob;
@@ -81,14 +48,7 @@ export function registerBackfillCommands(program: Command, loadConfig: () => App
             if (err instanceof AppError) throw new Error(err.message);
             throw err;
           }
-          const bar = new cliProgress.SingleBar(
-            {
-              format: 'history [{bar}] {value}/{total} days | {lines} stored | {what}',
-              stream: process.stderr,
-              hideCursor: true,
-            },
-            cliProgress.Presets.shades_classic,
-          );
+          const bar = progressBar('history [{bar}] {value}/{total} days | {lines} stored | {what}');
           bar.start(job.days_total, job.days_done, { lines: job.lines_stored, what: describeStep(job) });
           const unsubscribe = runtime.backfill.onProgress((p) => {
             if (p.id !== job.id) return;
@@ -109,14 +69,8 @@ export function registerBackfillCommands(program: Command, loadConfig: () => App
           }
           process.stdout.write(summary(ended, account.name));
           if (ended.status !== 'done') process.exitCode = 1;
-        } finally {
-          process.off('SIGINT', interrupt);
-          process.off('SIGTERM', interrupt);
-          await runtime.close();
-        }
-      } finally {
-        await database.close();
-      }
+        },
+      );
     });
 }
 

@@ -5,6 +5,7 @@ import { AppError } from '../http/errors.ts';
 import { baseUrl } from '../notifications/links.ts';
 import { openCase } from './cases.service.ts';
 import { findCase } from './cases.repository.ts';
+import { UUID } from '../cli-runtime.ts';
 
 // `pnpm cli case:open`: opens a reinstatement case from the command line, as "Start a case" does in the
 // dashboard, and prints where to work it. A marketplace that has an open case gets that one back.
@@ -18,8 +19,6 @@ const processIo: CasesCliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
 };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function runCaseOpen(
   config: AppConfig,

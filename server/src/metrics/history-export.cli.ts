@@ -8,6 +8,7 @@ import { createDatabase } from '../db/database.ts';
 import { AppError } from '../http/errors.ts';
 import { historyQuery, openHistoryExport, type HistoryFormat } from './history-export.ts';
 import { HistoryExportQuery } from './history-export.schemas.ts';
+import { UUID } from '../cli-runtime.ts';
 
 // `pnpm cli history:export`: the account page's "Export history" from the command line, streamed to standard output
 // or to a file (written beside it and renamed once complete, so a failed export leaves no half file).
@@ -21,8 +22,6 @@ export interface HistoryExportCliOptions {
   format?: string;
   out?: string;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Writes every chunk, waiting whenever the destination asks to (a slow disk, a pipe into `less`); the

@@ -1,14 +1,7 @@
 import type { Command } from 'commander';
-import cliProgress from 'cli-progress';
-import pino from 'pino';
 import type { AppConfig } from '../config.ts';
-import { createDatabase } from '../db/database.ts';
-import { migrateToLatest } from '../db/migrate.ts';
-import { DEMO_SIMULATOR_URL_KEY } from '../demo/demo-mode.ts';
-import { readSetting } from '../settings/settings.repository.ts';
 import { listAccounts } from '../accounts/accounts.repository.ts';
-import { createRuntime } from '../runtime.ts';
-import { loggerOptions } from '../logger.ts';
+import { progressBar, UUID, withCliRuntime } from '../cli-runtime.ts';
 import type { PollSummary } from './run-poll.ts';
 import { formatTable } from '../cli-table.ts';
 
@@ -16,21 +9,6 @@ import { formatTable } from '../cli-table.ts';
 // the same claims as the server, so it never polls an account a running server is polling at that moment.
 
 type Result = PollSummary | { accountId: string; skipped: string };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** In demo mode, the simulator the running server started (so both see the same demo sellers), if it is up. */
-async function runningDemoSimulator(db: Awaited<ReturnType<typeof createDatabase>>['db']) {
-  const value = await readSetting(db, DEMO_SIMULATOR_URL_KEY);
-  const url = typeof value === 'string' ? value : undefined;
-  if (!url) return undefined;
-  try {
-    const res = await fetch(`${url}/_sim/state`, { signal: AbortSignal.timeout(1_000) });
-    return res.ok ? url : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 export function registerPollCommands(program: Command, loadConfig: () => AppConfig): void {
   program
@@ -43,34 +21,15 @@ export function registerPollCommands(program: Command, loadConfig: () => AppConf
       const malformed = (opts.account ?? []).filter((id) => !UUID.test(id));
       if (malformed.length > 0)
         throw new Error(`not an account id: ${malformed.join(', ')} (see GET /api/accounts)`);
-      const config = loadConfig();
-      const database = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-      const log = pino(
-        loggerOptions(config.logLevel === 'info' ? 'warn' : config.logLevel),
-        pino.destination(2),
-      );
-      try {
-        // Before anything reads the tables (the runtime migrates too; a second call finds nothing to do).
-        await migrateToLatest(database.db);
-        const endpoint =
-          config.demo && !config.spapi.endpoint ? await runningDemoSimulator(database.db) : undefined;
-        const runtime = await createRuntime(config, database, log, endpoint ? { demo: { endpoint } } : {});
-        // Ctrl-C: interrupt the polls in flight so they record themselves and hand their accounts back.
-        const interrupt = () => void runtime.poller.stop(0);
-        process.once('SIGINT', interrupt);
-        process.once('SIGTERM', interrupt);
-        try {
+      // Ctrl-C: interrupt the polls in flight so they record themselves and hand their accounts back.
+      await withCliRuntime(
+        loadConfig(),
+        (runtime) => runtime.poller.stop(0),
+        async (database, runtime) => {
           const accounts = await listAccounts(database.db);
           const ids = opts.all ? accounts.map((a) => a.id) : opts.account!;
           const names = new Map(accounts.map((a) => [a.id, a.name]));
-          const bar = new cliProgress.SingleBar(
-            {
-              format: 'polling [{bar}] {value}/{total} accounts | {last}',
-              stream: process.stderr,
-              hideCursor: true,
-            },
-            cliProgress.Presets.shades_classic,
-          );
+          const bar = progressBar('polling [{bar}] {value}/{total} accounts | {last}');
           bar.start(ids.length, 0, { last: '' });
           const results = await runtime.poller.pollNow(ids, (r) =>
             bar.increment({
@@ -84,14 +43,8 @@ export function registerPollCommands(program: Command, loadConfig: () => AppConf
           ) {
             process.exitCode = 1;
           }
-        } finally {
-          process.off('SIGINT', interrupt);
-          process.off('SIGTERM', interrupt);
-          await runtime.close();
-        }
-      } finally {
-        await database.close();
-      }
+        },
+      );
     });
 }
 
