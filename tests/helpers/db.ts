@@ -50,21 +50,7 @@ export async function createTestDatabase(
     searchPath: schema,
     poolSize: 5,
   });
-  if (migrate) {
-    try {
-      await migrateToLatest(database.db);
-    } catch (err) {
-      // Seen twice in full runs, not yet explained: the schema just created was reported missing when the
-      // migrator first used it. It is made again (if need be) and the migration tried once more; a second failure
-      // is a real one.
-      if (!String((err as Error).message).includes('does not exist')) throw err;
-      const again = new pg.Client({ connectionString: testDatabaseUrl() });
-      await again.connect();
-      await again.query(`create schema if not exists "${schema}"`);
-      await again.end();
-      await migrateToLatest(database.db);
-    }
-  }
+  if (migrate) await migrateToLatest(database.db);
   const url = new URL(testDatabaseUrl());
   url.searchParams.set('options', `-c search_path=${schema}`);
   return {

@@ -1,9 +1,10 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
+import { CurrentSchemaPostgresDialect } from './current-schema-introspector.ts';
 
 export type Engine = 'postgres' | 'pglite';
 
@@ -48,7 +49,7 @@ async function createPostgres(databaseUrl: string, options: DatabaseOptions): Pr
   // flight fails on its own and answers 503.
   pool.on('error', (err) => options.onConnectionLost?.(err));
   pool.on('connect', (client) => client.on('error', (err) => options.onConnectionLost?.(err)));
-  return wrap(new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
+  return wrap(new Kysely<DB>({ dialect: new CurrentSchemaPostgresDialect({ pool }) }), 'postgres');
 }
 
 async function createPglite(options: DatabaseOptions): Promise<Database> {
