@@ -2,6 +2,7 @@
 // simulated sellers connected in it.
 
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { randomBytes } from 'node:crypto';
@@ -20,6 +21,8 @@ export async function startSimulatorProcess(plans: {
   rateScale: number;
   burstScale: number;
   reportMs: number;
+  /** 0 (the default): any free port. */
+  port?: number;
 }): Promise<SimulatorProcess> {
   const child = spawn(
     process.execPath,
@@ -29,6 +32,7 @@ export async function startSimulatorProcess(plans: {
       String(plans.rateScale),
       String(plans.burstScale),
       String(plans.reportMs),
+      String(plans.port ?? 0),
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
@@ -93,13 +97,28 @@ export async function simJson<T>(url: string, pathname: string, init?: RequestIn
   return (await res.json()) as T;
 }
 
-/** Sellers in the simulator, connected in the database (US marketplace, healthy). Returns the account ids. */
+/** User plus system CPU of another process, in ms (Linux: /proc/<pid>/stat); undefined elsewhere. */
+export async function processCpuMs(pid: number): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Sellers in the simulator, connected in the database (healthy; the US marketplace unless told others). Returns
+ * the account ids.
+ */
 export async function connectSellers(
   simUrl: string,
   database: Database,
   secrets: SecretBox,
   count: number,
   name: string,
+  marketplaceIds: readonly string[] = ['ATVPDKIKX0DER'],
 ): Promise<string[]> {
   const connected: string[] = [];
   for (let i = 0; i < count; i++) {
@@ -107,7 +126,7 @@ export async function connectSellers(
       method: 'POST',
       body: JSON.stringify({
         region: 'na',
-        marketplaceIds: ['ATVPDKIKX0DER'],
+        marketplaceIds,
         scenario: 'healthy',
         name: `${name} ${i}`,
       }),
@@ -124,7 +143,7 @@ export async function connectSellers(
       .executeTakeFirstOrThrow();
     await database.db
       .insertInto('account_marketplaces')
-      .values({ account_id: row.id, marketplace_id: 'ATVPDKIKX0DER' })
+      .values(marketplaceIds.map((marketplace_id) => ({ account_id: row.id, marketplace_id })))
       .execute();
     connected.push(row.id);
   }

@@ -7,7 +7,7 @@
 //   BENCH_LONE_POLLS (5)
 
 import { gunzipSync } from 'node:zlib';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -24,7 +24,14 @@ import { parseReportBytes } from '../src/reports/parse-seller-performance.ts';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from '../src/simulator/index.ts';
 import { formatTable } from '../src/cli-table.ts';
 import { measureServerMemory, type ServerMemory } from './server-rss.ts';
-import { benchDatabaseUrl, connectSellers, openDatabase, simJson, startSimulatorProcess } from './fleet.ts';
+import {
+  benchDatabaseUrl,
+  connectSellers,
+  openDatabase,
+  processCpuMs,
+  simJson,
+  startSimulatorProcess,
+} from './fleet.ts';
 
 const N = Number(process.env.BENCH_ACCOUNTS ?? 500);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 100);
@@ -49,17 +56,6 @@ function scaledPlans(): Record<string, UsagePlan> {
       { rate: plan.rate, burst: Math.max(1, Math.round(plan.burst * BURST_SCALE)) },
     ]),
   );
-}
-
-/** User plus system CPU of another process, in ms (Linux: /proc/<pid>/stat); undefined elsewhere. */
-async function processCpuMs(pid: number): Promise<number | undefined> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

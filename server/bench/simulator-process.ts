@@ -1,8 +1,9 @@
 import { startSimulator } from '../src/simulator/index.ts';
 
 // The benchmark's simulator runs in its own process so the poller's CPU and memory figures are the poller's.
-const [rateScale, burstScale, reportProcessingMs] = process.argv.slice(2).map(Number);
+const [rateScale, burstScale, reportProcessingMs, port] = process.argv.slice(2).map(Number);
 const sim = await startSimulator({
+  port: port ?? 0,
   accounts: 'none',
   rateScale: rateScale ?? 1,
   burstScale: burstScale ?? 1,

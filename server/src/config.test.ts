@@ -45,6 +45,7 @@ describe('loadConfig', () => {
       SPAPI_APP_DRAFT: 'false',
       POLL_CRON: '*/30 * * * *',
       POLL_CONCURRENCY: '16',
+      BACKFILL_CONCURRENCY: '40',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -62,6 +63,7 @@ describe('loadConfig', () => {
         appDraft: false,
       },
       poll: { cron: '*/30 * * * *', concurrency: 16 },
+      backfillConcurrency: 40,
     });
   });
 

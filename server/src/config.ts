@@ -110,6 +110,7 @@ const EnvSchema = z.object({
   SIMULATOR_PORT: integer('SIMULATOR_PORT', 0, 65535, 0),
   POLL_CRON: cronExpression('POLL_CRON', '0 */4 * * *'),
   POLL_CONCURRENCY: integer('POLL_CONCURRENCY', 1, 256, 8),
+  BACKFILL_CONCURRENCY: integer('BACKFILL_CONCURRENCY', 1, 256, 16),
   POLL_LEASE_SECONDS: integer('POLL_LEASE_SECONDS', 5, 86_400, 600),
   POLL_DISPATCH_SECONDS: integer('POLL_DISPATCH_SECONDS', 1, 59, 10),
   REPORT_POLL_SECONDS: integer('REPORT_POLL_SECONDS', 1, 600, 15),
@@ -196,6 +197,8 @@ export interface AppConfig {
     /** First wait between getReport checks while Amazon prepares a report (undefined: 15 s, 1 s in demo). */
     readonly reportPollSeconds: number | undefined;
   };
+  /** Data Kiosk history jobs one instance works on at once (they mostly wait on Amazon). */
+  readonly backfillConcurrency: number;
   /** Raw report bodies older than this many days are pruned (their figures stay); 0 keeps them forever. */
   readonly rawDocumentRetentionDays: number;
   readonly mail: {
@@ -287,6 +290,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       dispatchSeconds: e.POLL_DISPATCH_SECONDS,
       reportPollSeconds: env.REPORT_POLL_SECONDS?.trim() ? e.REPORT_POLL_SECONDS : undefined,
     }),
+    backfillConcurrency: e.BACKFILL_CONCURRENCY,
     rawDocumentRetentionDays: e.RAW_DOCUMENT_RETENTION_DAYS,
     mail: Object.freeze({ smtpUrl: e.SMTP_URL, from }),
     cases: Object.freeze({

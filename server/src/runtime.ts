@@ -141,6 +141,7 @@ export async function createRuntime(
     { db: database.db, spapi, secrets, log: log.child({ component: 'backfill' }) },
     {
       ...DEFAULT_BACKFILL_OPTIONS,
+      concurrency: config.backfillConcurrency,
       instanceId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
       rateScale: options.rateScale ?? 1,
       releaseLeasesAtStart: database.engine === 'pglite',

@@ -87,8 +87,9 @@ export interface BackfillOptions {
 export const DEFAULT_BACKFILL_OPTIONS: Omit<BackfillOptions, 'instanceId'> = {
   // A job spends nearly all its time waiting on Amazon (a query takes minutes, and a seller's plans allow one new
   // query a minute past the burst), and each seller has plans of its own: jobs of different sellers do not slow
-  // each other, so several run at once. Storing a document is the only work, a few hundred lines per query.
-  concurrency: 8,
+  // each other, so many run at once. Storing a document is the only work, a few hundred lines per query.
+  // BACKFILL_CONCURRENCY sets it for the server.
+  concurrency: 16,
   leaseSeconds: 120,
   chunkDays: 90,
   batchLines: 500,
@@ -477,6 +478,7 @@ export class BackfillRunner {
 
     while (job.chunk_index < chunks.length) {
       const chunk = chunks[job.chunk_index]!;
+      let justCreated = false;
       if (!job.query_id) {
         // Amazon serves two years back on its own clock: days before that are not asked for (they would fail
         // the whole query). Only a clock ahead of ours (a simulator's) ever cuts into the default range.
@@ -492,8 +494,9 @@ export class BackfillRunner {
         const asked = chunk.startDay < earliest ? { ...chunk, startDay: earliest } : chunk;
         const queryId = await this.createQuery(client, asked, job.pagination_token, signal);
         await save({ query_id: queryId, document_id: null, document_lines_done: 0 });
+        justCreated = true;
       }
-      const query = await this.awaitQuery(client, job.query_id!, signal);
+      const query = await this.awaitQuery(client, job.query_id!, justCreated, signal);
       if (query === 'gone') {
         // Amazon no longer knows the query (past its retention): ask again for the same page.
         log.warn({ queryId: job.query_id }, 'Data Kiosk query not found any more; asking again');
@@ -564,11 +567,15 @@ export class BackfillRunner {
   private async awaitQuery(
     client: DataKioskClient,
     queryId: string,
+    justCreated: boolean,
     signal: AbortSignal,
   ): Promise<DataKioskQuery | 'gone'> {
     const startedAt = Date.now();
     let interval = this.options.queryPollMs;
-    for (let first = true; ; first = false) {
+    // A query just created is not done yet: the first look waits. A resumed job looks at once (the query may
+    // have finished meanwhile).
+    if (justCreated) await sleepOrAborted(interval, signal);
+    for (;;) {
       let query: DataKioskQuery;
       try {
         query = await client.getQuery(queryId, signal);
@@ -585,10 +592,8 @@ export class BackfillRunner {
           { code: 'QUERY_TIMEOUT', operation: 'getQuery', retryable: true },
         );
       }
-      // A resumed job looks at once (the query may have finished meanwhile); a new one first waits.
-      const wait = first ? Math.min(interval, this.options.queryPollMs) : interval;
-      await sleepOrAborted(wait, signal);
-      if (!first) interval = Math.min(interval * 1.5, this.options.maxQueryPollMs);
+      await sleepOrAborted(interval, signal);
+      interval = Math.min(interval * 1.5, this.options.maxQueryPollMs);
     }
   }
 

@@ -7,7 +7,7 @@ import { json, parseJson } from './http-kit.ts';
 import type { FaultSpec } from './faults.ts';
 import type { AddAccountInput, SimulatorState } from './state.ts';
 import { SimulatorError } from './state.ts';
-import { GRANULARITIES } from './seller-analytics.ts';
+import { GRANULARITIES, MAX_DOCUMENT_LINES } from './seller-analytics.ts';
 
 interface ControlLogger {
   info(...args: unknown[]): void;
@@ -26,6 +26,9 @@ const scenarioSchema = z.object({
 });
 const oauthCodeSchema = z.object({ sellerId: z.string().min(1), redirectUri: z.url().optional() });
 const analyticsSchema = z.object({ access: z.boolean() }).strict();
+const documentLinesSchema = z
+  .object({ documentLines: z.number().int().min(1).max(MAX_DOCUMENT_LINES).nullable() })
+  .strict();
 const dataKioskSchema = z.union([
   z.object({ query: z.string().min(1) }).strict(),
   z
@@ -128,6 +131,14 @@ function route(state: SimulatorState, req: SimRequest, logger: ControlLogger): R
           },
     );
     return 'error' in result ? json(400, { error: result.error }) : json(200, { rows: result.rows });
+  }
+  if (account?.[1] && method === 'POST' && account[2] === 'data-kiosk') {
+    // Benchmarks: the seller's next Seller Analytics queries answer documentLines periods each (null: as asked).
+    const sellerId = decodeURIComponent(account[1]);
+    const { documentLines } = body(documentLinesSchema, req);
+    state.setDocumentLines(sellerId, documentLines);
+    logger.info({ sellerId, documentLines }, 'simulator changed a seller Data Kiosk document size');
+    return json(200, { sellerId, documentLines });
   }
   if (account?.[1] && method === 'GET' && account[2] === undefined) {
     const found = state.listAccounts().find((a) => a.sellerId === decodeURIComponent(account[1] ?? ''));

@@ -1,9 +1,11 @@
 // Data Kiosk queries and their documents for every selling partner, the way the report store keeps reports: a
 // query's status is derived from wall-clock time since it was created whenever it is read (no timers), and its
 // document is generated once, the first time the query is seen past processing. Queries and documents are kept
-// 30 virtual days (the @resultRetention of the Seller Analytics fields).
+// 30 virtual days (the @resultRetention of the Seller Analytics fields). A document made of a row stream (the
+// benchmarks' very large ones) is kept as the stream's recipe and written anew at every download.
 
-import { gzipSync } from 'node:zlib';
+import { Readable, pipeline } from 'node:stream';
+import { createGzip, gzipSync } from 'node:zlib';
 import type { DocumentFaultType, ReportFaults } from './faults.ts';
 import { newReportDocumentId } from './ids.ts';
 import type { SpApiRegion } from '../spapi/marketplaces.ts';
@@ -26,13 +28,17 @@ export interface QueryView {
 }
 
 /** What a query produces when it runs: the JSON Lines rows (none: DONE without a document), or an error. */
-export type QueryResult = { rows: unknown[] } | { error: string };
+export type QueryRows = { rows: unknown[] } | { error: string };
+
+/** Or the rows as a generator made again for each download, for documents too large to keep in memory. */
+export type QueryResult = QueryRows | { rowStream: () => Iterable<unknown> };
 
 interface StoredDocument {
   documentId: string;
   sellerId: string;
   queryId: string;
-  bytes: Buffer;
+  /** The document's bytes, or (a row stream) a new stream of them for each download. */
+  bytes: Buffer | (() => Readable);
   /** Served gzipped with `Content-Encoding: gzip`, as the model says a compressed document is. */
   contentEncodingGzip: boolean;
 }
@@ -234,6 +240,13 @@ export class DataKioskStore {
       if ('error' in result) {
         const body = `${JSON.stringify({ errors: [{ message: result.error }] })}\n`;
         finished = { status: 'FATAL', errorDocumentId: this.store(record, body, false) };
+      } else if ('rowStream' in result) {
+        const first = result.rowStream()[Symbol.iterator]();
+        const empty = first.next().done === true;
+        first.return?.();
+        finished = empty
+          ? { status: 'DONE' }
+          : { status: 'DONE', dataDocumentId: this.storeStream(record, result.rowStream) };
       } else if (result.rows.length === 0) {
         // Amazon's way of saying there is no data for the query: DONE, and no document at all.
         finished = { status: 'DONE' };
@@ -256,6 +269,23 @@ export class DataKioskStore {
       sellerId: record.sellerId,
       queryId: record.queryId,
       bytes: encoded ? gzipSync(text) : Buffer.from(text, 'utf8'),
+      contentEncodingGzip: encoded,
+    });
+    return documentId;
+  }
+
+  private storeStream(record: QueryRecord, rows: () => Iterable<unknown>): string {
+    const documentId = newReportDocumentId(record.region);
+    const encoded = record.documentFault === 'content-encoding';
+    const fault = record.documentFault;
+    this.documents.set(documentId, {
+      documentId,
+      sellerId: record.sellerId,
+      queryId: record.queryId,
+      bytes: () => {
+        const text = Readable.from(jsonLinesChunks(rows(), fault), { objectMode: false });
+        return encoded ? pipeline(text, createGzip(), () => undefined) : text;
+      },
       contentEncodingGzip: encoded,
     });
     return documentId;
@@ -291,6 +321,38 @@ function jsonLines(rows: unknown[], fault: DocumentFaultType | undefined): strin
   }
   const text = `${lines.join('\n')}\n`;
   return fault === 'truncated' ? text.slice(0, Math.max(1, Math.floor(text.length * 0.6))) : text;
+}
+
+/** About this many characters per chunk of a streamed document. */
+const STREAM_CHUNK_CHARS = 64 * 1024;
+
+/**
+ * `jsonLines` as chunks of text, written as the rows are made. Faults act on the last line, which is known only
+ * once the rows end: `malformed` breaks it as `jsonLines` does, `truncated` cuts the document in it (the stream
+ * cannot know where 60 % of its length is).
+ */
+export function* jsonLinesChunks(
+  rows: Iterable<unknown>,
+  fault: DocumentFaultType | undefined,
+): Generator<string> {
+  let chunk = '';
+  let held: string | undefined;
+  for (const row of rows) {
+    if (held !== undefined) {
+      chunk += `${held}\n`;
+      if (chunk.length >= STREAM_CHUNK_CHARS) {
+        yield chunk;
+        chunk = '';
+      }
+    }
+    held = JSON.stringify(row);
+  }
+  if (held !== undefined) {
+    if (fault === 'malformed') chunk += `${held.slice(0, -2)}\n`;
+    else if (fault === 'truncated') chunk += held.slice(0, Math.max(1, Math.floor(held.length * 0.6)));
+    else chunk += `${held}\n`;
+  }
+  if (chunk !== '') yield chunk;
 }
 
 /** Query ids are numeric strings, unique per selling partner as Amazon's are (the simulator's are global). */

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS, startSimulator, USAGE_PLANS } from './index.ts';
 import type { QueryView, RunningSimulator } from './index.ts';
 import { accessTokenFor, call, sleep, spApi } from './test-client.ts';
+import { jsonLinesChunks } from './data-kiosk-store.ts';
 
 const QUERIES = '/dataKiosk/2023-11-15/queries';
 const DOCUMENTS = '/dataKiosk/2023-11-15/documents';
@@ -145,6 +146,45 @@ describe('Data Kiosk API 2023-11-15', () => {
     });
     expect(expired.status).toBe(403);
     expect(expired.text).toContain('Request has expired');
+  });
+
+  it("streams a benchmark's large document, written anew for each download", async () => {
+    const set = (documentLines: unknown) =>
+      call(sim, {
+        method: 'POST',
+        path: `/_sim/accounts/${drift.sellerId}/data-kiosk`,
+        body: { documentLines },
+      });
+    expect((await set(0)).status).toBe(400);
+    expect((await set(2.5)).status).toBe(400);
+    expect((await set(1500)).json()).toEqual({ sellerId: drift.sellerId, documentLines: 1500 });
+    const text = query('2025-06-05', '2025-06-11');
+    sim.state.injectFault({ type: 'content-encoding', operation: 'createQuery' });
+    const gzipped = await finished((await create({ query: text })).json<{ queryId: string }>().queryId);
+    const plain = await finished((await create({ query: text })).json<{ queryId: string }>().queryId);
+    // Set after the queries were created: what they answer was fixed then.
+    expect((await set(null)).json()).toEqual({ sellerId: drift.sellerId, documentLines: null });
+
+    const { file } = await download(plain.view.dataDocumentId!);
+    expect(file.headers['content-length']).toBeUndefined();
+    expect(file.headers['transfer-encoding']).toBe('chunked');
+    const lines = file.text
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { startDate: string; endDate: string });
+    // One line a day, oldest first, past Amazon's two years, ending on the query's last day.
+    expect(lines).toHaveLength(1500);
+    expect(lines[0]?.startDate).toBe('2021-05-04');
+    expect(lines.at(-1)?.endDate).toBe('2025-06-11');
+    expect(new Set(lines.map((l) => l.startDate)).size).toBe(1500);
+    expect(lines.slice(-7)).toEqual(
+      (sim.state.dataKioskRows(drift.sellerId, text) as { rows: unknown[] }).rows,
+    );
+    expect((await download(plain.view.dataDocumentId!)).file.text).toBe(file.text);
+
+    const encoded = (await download(gzipped.view.dataDocumentId!)).file;
+    expect(encoded.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(encoded.body).toString('utf8')).toBe(file.text);
   });
 
   it('ends DONE without a document when there is no data', async () => {
@@ -378,5 +418,32 @@ describe('Data Kiosk API 2023-11-15', () => {
     expect(() => sim.state.injectFault({ type: 'gzip-mismatch', operation: 'createQuery' })).toThrow(
       /Data Kiosk documents/,
     );
+  });
+});
+
+describe('jsonLinesChunks', () => {
+  const rows = Array.from({ length: 3000 }, (_, i) => ({ line: i, padding: 'x'.repeat(40) }));
+
+  it('writes the JSON Lines of a row stream in chunks of about 64 KB, whole lines each', () => {
+    const chunks = [...jsonLinesChunks(rows, undefined)];
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const chunk of chunks.slice(0, -1)) {
+      expect(chunk.length).toBeGreaterThanOrEqual(64 * 1024);
+      expect(chunk.endsWith('\n')).toBe(true);
+    }
+    expect(chunks.join('')).toBe(`${rows.map((row) => JSON.stringify(row)).join('\n')}\n`);
+    expect([...jsonLinesChunks([], undefined)]).toEqual([]);
+  });
+
+  it('breaks the last line (malformed) or cuts the document in it (truncated)', () => {
+    const text = (fault: 'malformed' | 'truncated') => [...jsonLinesChunks(rows.slice(0, 3), fault)].join('');
+    const malformed = text('malformed').split('\n');
+    expect(malformed).toHaveLength(4);
+    expect(JSON.parse(malformed[1]!)).toEqual(rows[1]);
+    expect(() => JSON.parse(malformed[2]!)).toThrow();
+    const truncated = text('truncated');
+    expect(truncated.endsWith('\n')).toBe(false);
+    expect(truncated.split('\n')).toHaveLength(3);
+    expect(JSON.stringify(rows[2]).startsWith(truncated.split('\n')[2]!)).toBe(true);
   });
 });

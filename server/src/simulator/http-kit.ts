@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 
 export interface Reply {
   status: number;
-  /** Serialized as JSON unless it is a Buffer or a string (sent as is). */
+  /** Serialized as JSON unless it is a Buffer or a string (sent as is) or a Readable (streamed, chunked). */
   body?: unknown;
   headers?: Record<string, string>;
 }

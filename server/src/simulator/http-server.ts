@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { Readable, pipeline } from 'node:stream';
 import { handleControl } from './control.routes.ts';
 import { CONSENT_PATH, handleConsent } from './consent.routes.ts';
 import { DOCUMENT_PATH, DocumentUrlSigner } from './document-urls.ts';
@@ -198,7 +199,8 @@ export class SimulatorHttpServer {
     }
     return {
       status: 200,
-      body: document.bytes,
+      // A streamed document (a benchmark's very large one) is written anew for each download.
+      body: typeof document.bytes === 'function' ? document.bytes() : document.bytes,
       headers: {
         'content-type': 'text/plain;charset=UTF-8',
         ...(document.contentEncodingGzip ? { 'content-encoding': 'gzip' } : {}),
@@ -291,7 +293,21 @@ function unauthorized(reason: 'missing' | 'expired' | 'invalid'): Reply {
 // The Date header carries the virtual clock, as Amazon's carries its own: clients that measure skew from it
 // then judge report ages on the simulator's time, so advancing the clock ages reports as it should.
 function write(res: ServerResponse, requestId: string, reply: Reply, now: Date = new Date()): void {
-  if (res.destroyed) return;
+  if (res.destroyed) {
+    if (reply.body instanceof Readable) reply.body.destroy();
+    return;
+  }
+  if (reply.body instanceof Readable) {
+    // No length: the body is sent chunked as it is made, at the pace the client reads it.
+    res.writeHead(reply.status, {
+      'content-type': 'application/json',
+      ...reply.headers,
+      'x-amzn-RequestId': requestId,
+      date: now.toUTCString(),
+    });
+    pipeline(reply.body, res, () => undefined);
+    return;
+  }
   const payload =
     reply.body === undefined
       ? Buffer.alloc(0)

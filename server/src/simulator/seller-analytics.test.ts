@@ -352,4 +352,31 @@ describe('Seller Analytics rows', () => {
       error: 'endDate 2025-05-01 is before startDate 2025-05-02.',
     });
   });
+
+  it("answers documentLines periods ending at the query's last one for a benchmark, however far back", () => {
+    const s = state(10);
+    s.setDocumentLines(healthy.sellerId, 1200);
+    // One line a day, oldest first, its startDate and the two-year limit set aside; the last is yesterday.
+    const days = rows(s, healthy.sellerId, { startDate: '2025-06-01', endDate: '2025-06-30' });
+    expect(days).toHaveLength(1200);
+    expect(days[0]?.startDate).toBe('2022-02-28');
+    expect(days.at(-1)?.endDate).toBe(date(9));
+    expect(new Set(days.map((r) => r.startDate)).size).toBe(1200);
+    // Past the first 1000 days the figures come from fresh histories: the same figures as the query as asked.
+    s.setDocumentLines(healthy.sellerId, null);
+    expect(rows(s, healthy.sellerId, { startDate: date(2), endDate: date(9) })).toEqual(days.slice(-8));
+    // Weeks from a Sunday, months from the first.
+    s.setDocumentLines(healthy.sellerId, 30);
+    const weeks = rows(s, healthy.sellerId, { startDate: date(8), endDate: date(8), aggregateBy: 'WEEK' });
+    const months = rows(s, healthy.sellerId, { startDate: date(8), endDate: date(8), aggregateBy: 'MONTH' });
+    expect(weeks).toHaveLength(30);
+    expect(weeks[0]?.startDate).toBe('2024-11-17');
+    expect(months).toHaveLength(30);
+    expect(months[0]?.startDate).toBe('2023-01-01');
+    // A shop that opened on day 5 has no lines before it.
+    s.setDocumentLines(newSeller.sellerId, 100);
+    expect(rows(s, newSeller.sellerId, { startDate: date(9), endDate: date(9) })).toHaveLength(5);
+    expect(() => s.setDocumentLines(healthy.sellerId, 0)).toThrow(/documentLines/);
+    expect(() => s.setDocumentLines(healthy.sellerId, 250_001)).toThrow(/documentLines/);
+  });
 });

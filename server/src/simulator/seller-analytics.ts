@@ -360,7 +360,8 @@ export interface AnalyticsAccount {
   marketplaceIds: readonly string[];
 }
 
-export type RowsResult = { ok: true; rows: Record<string, unknown>[] } | { ok: false; message: string };
+export type RowStreamResult =
+  { ok: true; rows: () => Generator<Record<string, unknown>> } | { ok: false; message: string };
 
 /** The counts behind one group's account-health figures; null where the group has nothing to count. */
 interface HealthCounts {
@@ -522,8 +523,7 @@ interface Period {
 }
 
 /** Days of the period's rows: DAY one by one, WEEK Sunday to Saturday, MONTH calendar months, all clipped. */
-function periodsOf(startMs: number, endMs: number, granularity: Granularity): Period[] {
-  const periods: Period[] = [];
+function* periodsOf(startMs: number, endMs: number, granularity: Granularity): Generator<Period> {
   let from = startMs;
   while (from <= endMs) {
     let to = from;
@@ -533,10 +533,9 @@ function periodsOf(startMs: number, endMs: number, granularity: Granularity): Pe
       to = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) - DAY_MS;
     }
     to = Math.min(to, endMs);
-    periods.push({ startMs: from, endMs: to });
+    yield { startMs: from, endMs: to };
     from = to + DAY_MS;
   }
-  return periods;
 }
 
 /** The same instant a month or a year earlier, the day of month clamped (March 31 -> February 28). */
@@ -553,20 +552,30 @@ function relativeChange(current: number | null, previous: number | null): number
   return Math.round(((current - previous) / previous) * 1e6) / 1e6;
 }
 
+/** A cap on the synthetic documents: their first day stays a four-digit year, as a `Date` is written. */
+export const MAX_DOCUMENT_LINES = 250_000;
+const EARLIEST_MS = Date.UTC(1000, 0, 1);
+/** Periods read from one set of marketplace histories: their memos stay bounded however long the document. */
+const HISTORY_BLOCK = 1000;
+
 /**
- * Runs a checked query for a seller as of `nowMs`: the JSON Lines rows of its data document (empty: DONE
- * without a document), or the message of its error document.
+ * Runs a checked query for a seller as of `nowMs`: the JSON Lines rows of its data document (none: DONE without
+ * a document) as a generator made anew for each read, or the message of its error document. `lines` (the control
+ * API's `documentLines`, for benchmarks) sets the query's startDate and Amazon's two-year limit aside: the rows
+ * are then the `lines` periods ending at the query's last one (days for `aggregateBy: DAY`), however far back
+ * that goes; fewer only where the shop had not opened yet, or before the year 1000.
  */
-export function sellerAnalyticsRows(
+export function sellerAnalyticsRowStream(
   account: AnalyticsAccount,
   query: SellerAnalyticsQuery,
   nowMs: number,
-): RowsResult {
+  lines?: number,
+): RowStreamResult {
   const todayMs = Math.floor(nowMs / DAY_MS) * DAY_MS;
   const startMs = parseDate(query.startDate);
   const endMs = parseDate(query.endDate);
   const earliest = monthsBefore(todayMs, 24);
-  if (startMs < earliest) {
+  if (lines === undefined && startMs < earliest) {
     return {
       ok: false,
       message:
@@ -582,8 +591,28 @@ export function sellerAnalyticsRows(
 
   // A day's figures are complete once the day is over: the history ends yesterday.
   const lastMs = Math.min(endMs, todayMs - DAY_MS);
+  const firstMs =
+    lines === undefined
+      ? startMs
+      : Math.max(EARLIEST_MS, periodsBefore(lastMs, Math.max(1, Math.floor(lines)), query.aggregateBy));
+  return { ok: true, rows: () => renderRows(account, query, firstMs, lastMs) };
+}
+
+/** The first day of the `count` periods that end with the one holding `lastMs`. */
+function periodsBefore(lastMs: number, count: number, granularity: Granularity): number {
+  if (granularity === 'DAY') return lastMs - (count - 1) * DAY_MS;
+  if (granularity === 'WEEK') {
+    const sunday = lastMs - new Date(lastMs).getUTCDay() * DAY_MS;
+    return sunday - (count - 1) * 7 * DAY_MS;
+  }
+  const d = new Date(lastMs);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - (count - 1), 1);
+}
+
+/** The figures of the seller's marketplaces the query names, day by day, each day worked out once. */
+function dayReader(account: AnalyticsAccount, marketplaceIds: readonly string[]) {
   const histories = new Map<string, MarketplaceHistory>();
-  for (const id of query.marketplaceIds) {
+  for (const id of marketplaceIds) {
     const marketplace = marketplaceInfo(id);
     if (marketplace && account.marketplaceIds.includes(id)) {
       histories.set(id, marketplaceHistory(account.scenario, account.sellerId, marketplace));
@@ -611,15 +640,28 @@ export function sellerAnalyticsRows(
     }
     return total;
   };
+  return { cellsOn, countsOn };
+}
 
-  const rows: Record<string, unknown>[] = [];
-  for (const period of periodsOf(startMs, lastMs, query.aggregateBy)) {
+function* renderRows(
+  account: AnalyticsAccount,
+  query: SellerAnalyticsQuery,
+  firstMs: number,
+  lastMs: number,
+): Generator<Record<string, unknown>> {
+  let reader = dayReader(account, query.marketplaceIds);
+  let read = 0;
+  for (const period of periodsOf(firstMs, lastMs, query.aggregateBy)) {
+    // A fresh reader now and then: the same figures (pure functions of the day), memos that do not grow forever.
+    if (++read > HISTORY_BLOCK) {
+      reader = dayReader(account, query.marketplaceIds);
+      read = 1;
+    }
     // A period stands at its last day: the figures Seller Central showed when it ended.
-    if (cellsOn(period.endMs).length === 0) continue;
-    const renderer = new RowRenderer(query.aggregateBy, period, countsOn, cellsOn);
-    rows.push(renderer.view(query.view.selections ?? []));
+    if (reader.cellsOn(period.endMs).length === 0) continue;
+    const renderer = new RowRenderer(query.aggregateBy, period, reader.countsOn, reader.cellsOn);
+    yield renderer.view(query.view.selections ?? []);
   }
-  return { ok: true, rows };
 }
 
 class RowRenderer {

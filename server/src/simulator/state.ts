@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { Counters } from './counters.ts';
 import { DataKioskStore } from './data-kiosk-store.ts';
-import type { QueryResult, QueryView } from './data-kiosk-store.ts';
+import type { QueryResult, QueryRows, QueryView } from './data-kiosk-store.ts';
 import type { CountersSnapshot } from './counters.ts';
 import { DEMO_ACCOUNTS } from './demo-accounts.ts';
 import type { DemoAccount } from './demo-accounts.ts';
@@ -18,7 +18,12 @@ import type { DialectName, SellerPerformanceDocument } from './performance-repor
 import { ReportStore } from './report-store.ts';
 import type { ReportView } from './report-store.ts';
 import { isScenarioName, SCENARIO_NAMES } from './scenarios.ts';
-import { accountHealthQuery, checkQuery, sellerAnalyticsRows } from './seller-analytics.ts';
+import {
+  accountHealthQuery,
+  checkQuery,
+  MAX_DOCUMENT_LINES,
+  sellerAnalyticsRowStream,
+} from './seller-analytics.ts';
 import type { Granularity, QueryCheck } from './seller-analytics.ts';
 import { UsageLimiter } from './usage-plans.ts';
 
@@ -69,6 +74,8 @@ export interface AccountView extends DemoAccount {
   analyticsAccess: boolean;
   scenarioStartedAt: string;
   virtualDay: number;
+  /** Set for a benchmark: every Seller Analytics query of the seller answers this many periods (lines). */
+  documentLines?: number;
 }
 
 export interface StateSnapshot {
@@ -94,6 +101,8 @@ interface AccountRecord {
   scenarioStartMs: number;
   /** Whether Data Kiosk's Seller Analytics answers this seller (the analytics_sales_and_traffic_view_pa right). */
   analyticsAccess: boolean;
+  /** The benchmarks' large documents: every Seller Analytics query answers this many periods (`setDocumentLines`). */
+  documentLines?: number;
 }
 
 /** The arguments of the control API's Data Kiosk look-up when no query text is given. */
@@ -236,6 +245,20 @@ export class SimulatorState {
   /** Grants or withdraws the analytics rights: without them createQuery answers 403 Unauthorized. */
   setAnalyticsAccess(sellerId: string, access: boolean): void {
     this.requireAccount(sellerId).analyticsAccess = access;
+  }
+
+  /**
+   * For benchmarks: every Seller Analytics query of the seller created from now on answers `lines` periods ending
+   * at its last day, its startDate and the two-year limit set aside, written as it is downloaded
+   * (`sellerAnalyticsRowStream`); null goes back to answering the query as asked.
+   */
+  setDocumentLines(sellerId: string, lines: number | null): void {
+    if (lines !== null && !(Number.isInteger(lines) && lines >= 1 && lines <= MAX_DOCUMENT_LINES)) {
+      throw new SimulatorError(400, `documentLines is a whole number from 1 to ${MAX_DOCUMENT_LINES}`);
+    }
+    const record = this.requireAccount(sellerId);
+    if (lines === null) delete record.documentLines;
+    else record.documentLines = lines;
   }
 
   hasAnalyticsAccess(sellerId: string): boolean {
@@ -413,7 +436,7 @@ export class SimulatorState {
    * its error document, for tests that compare what was served. Either a query text, or the arguments of the
    * full account-health query (`accountHealthQuery`).
    */
-  dataKioskRows(sellerId: string, request: string | DataKioskRowsRequest): QueryResult {
+  dataKioskRows(sellerId: string, request: string | DataKioskRowsRequest): QueryRows {
     const record = this.requireAccount(sellerId);
     const text =
       typeof request === 'string'
@@ -424,7 +447,8 @@ export class SimulatorState {
           });
     const check = checkQuery(text);
     if (!check.ok && check.stage === 'request') return { error: check.details };
-    return this.queryRunner(record, check, this.now().getTime())();
+    const result = this.queryRunner(record, check, this.now().getTime())();
+    return 'rowStream' in result ? { rows: [...result.rowStream()] } : result;
   }
 
   private queryRunner(record: AccountRecord, check: QueryCheck, nowMs: number): () => QueryResult {
@@ -433,6 +457,7 @@ export class SimulatorState {
       return () => ({ error: message });
     }
     const { scenario } = record.account;
+    const lines = record.documentLines;
     const analyticsAccount = {
       sellerId: record.account.sellerId,
       scenario,
@@ -441,8 +466,10 @@ export class SimulatorState {
     };
     return () => {
       if (!isScenarioName(scenario)) return { error: `Unknown scenario ${scenario}` };
-      const result = sellerAnalyticsRows({ ...analyticsAccount, scenario }, check.query, nowMs);
-      return result.ok ? { rows: result.rows } : { error: result.message };
+      const result = sellerAnalyticsRowStream({ ...analyticsAccount, scenario }, check.query, nowMs, lines);
+      if (!result.ok) return { error: result.message };
+      // A query as asked is a few hundred rows, kept as they are; a benchmark's document is made as it is read.
+      return lines === undefined ? { rows: [...result.rows()] } : { rowStream: result.rows };
     };
   }
 
@@ -543,6 +570,7 @@ export class SimulatorState {
       analyticsAccess: record.analyticsAccess,
       scenarioStartedAt: new Date(record.scenarioStartMs).toISOString(),
       virtualDay: this.virtualDay(account.sellerId),
+      ...(record.documentLines !== undefined ? { documentLines: record.documentLines } : {}),
     };
   }
 
