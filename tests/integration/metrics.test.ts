@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSellerPerformanceReport } from '@good-standing/server/reports/parse-seller-performance.ts';
 import type { ParsedReport, RateMetric } from '@good-standing/server/reports/types.ts';
 import type { RunningSimulator } from '@good-standing/server/simulator/index.ts';
-import { windowDays } from '@good-standing/server/metrics/metrics.repository.ts';
+import { windowDays, writeHealthSnapshot } from '@good-standing/server/metrics/metrics.repository.ts';
+import { ahrBandOf } from '@good-standing/server/reports/ahr-band.ts';
 import { Series } from '@good-standing/server/metrics/metrics.schemas.ts';
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
@@ -344,6 +345,114 @@ describe('series resolution', () => {
       `/api/accounts/${accountId}/series?from=2026-09-01&to=2026-11-05`,
     );
     expect(long.resolution).toBe('day');
+  });
+});
+
+type ScoresBody = {
+  series: unknown[];
+  scores: Array<{
+    marketplaceId: string;
+    points: { day: string[]; capturedAt: string[]; score: number[]; band: string[]; source: string[] };
+  }>;
+};
+
+describe("the Account Health Rating's score series", () => {
+  it("has one score a day, the report's where it has one, else Data Kiosk's, each saying its source", async () => {
+    const sample = JSON.parse(
+      (await readFile(samplePath('at_risk_odr_ip_complaints.json'))).toString('utf8'),
+    );
+    const marketplaceId = 'A1F83G8C2ARO7P';
+    const accountId = (
+      await t.db
+        .insertInto('seller_accounts')
+        .values({ seller_id: 'A1SCORES', name: 'Scores', region: 'eu' })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+    // Data Kiosk's days, stored as the backfill stores them: the day's end, its score and the score's band.
+    const kiosk = {
+      '2026-10-30': 500,
+      '2026-11-02': 230,
+      '2026-11-03': 190,
+      '2026-11-04': 90,
+      '2026-11-05': 310,
+    };
+    await t.db.transaction().execute(async (tx) => {
+      for (const [day, score] of Object.entries(kiosk)) {
+        await writeHealthSnapshot(tx, {
+          accountId,
+          capturedAt: new Date(`${day}T23:59:59Z`),
+          source: 'data_kiosk',
+          granularity: 'day',
+          reportDocumentId: null,
+          health: {
+            marketplaceId,
+            accountStatus: null,
+            ahrStatus: null,
+            ahrScore: score,
+            ahrBand: ahrBandOf(null, score),
+            ahrWindow: { from: null, to: null },
+            rates: [],
+            policies: [],
+            policyViolationWarnings: null,
+            warningStates: [],
+            unknownKeys: [],
+          },
+        });
+      }
+    });
+    // Reports: two on 3 November (the later one stands for the day), one on 4 November without a score.
+    const reports: Array<[string, number | null]> = [
+      ['2026-11-03T07:00:00Z', 150],
+      ['2026-11-03T13:00:00Z', 160],
+      ['2026-11-04T07:00:00Z', null],
+    ];
+    for (const [i, [at, score]] of reports.entries()) {
+      const doc = structuredClone(sample);
+      const rating = doc.performanceMetrics[0].accountHealthRating;
+      if (score === null) delete rating.ahrScore;
+      else rating.ahrScore = score;
+      const bytes = Buffer.from(JSON.stringify(doc));
+      await ingestReport(t.db, {
+        accountId,
+        bytes,
+        amazonReportId: `score-${i}`,
+        amazonDocumentId: `score-${i}`,
+        marketplaceIds: [marketplaceId],
+        capturedAt: new Date(at),
+        parsed: { ok: true, report: parseReportBytes(bytes) },
+      });
+    }
+
+    const url = `/api/accounts/${accountId}/series?from=2026-11-01&marketplace=${marketplaceId}`;
+    const body = await get<ScoresBody>(url);
+    expect(() => Series.parse(body)).not.toThrow();
+    expect(body.scores).toHaveLength(1);
+    const { points } = body.scores[0]!;
+    expect(body.scores[0]!.marketplaceId).toBe(marketplaceId);
+    expect(points.day).toEqual(['2026-11-02', '2026-11-03', '2026-11-04', '2026-11-05']);
+    expect(points.score).toEqual([230, 160, 90, 310]);
+    expect(points.band).toEqual(['healthy', 'at_risk', 'critical', 'healthy']);
+    expect(points.source).toEqual(['data_kiosk', 'report', 'data_kiosk', 'data_kiosk']);
+    expect(points.capturedAt.map((at) => Date.parse(at))).toEqual(
+      ['2026-11-02T23:59:59Z', '2026-11-03T13:00:00Z', '2026-11-04T23:59:59Z', '2026-11-05T23:59:59Z'].map(
+        Date.parse,
+      ),
+    );
+
+    // The same at either resolution: the score is one point a day whatever the metrics come at.
+    const byReport = await get<ScoresBody>(`${url}&resolution=report`);
+    expect(byReport.scores).toEqual(body.scores);
+    // Asked for alone it comes without the metrics; metrics asked for alone come without it.
+    const alone = await get<ScoresBody>(`${url}&metrics=ahr_score`);
+    expect(alone.series).toEqual([]);
+    expect(alone.scores).toEqual(body.scores);
+    const without = await get<ScoresBody>(`${url}&metrics=order_defect_rate`);
+    expect(without.series.length).toBeGreaterThan(0);
+    expect(without.scores).toEqual([]);
+    // The range's end cuts the days after it.
+    const until = await get<ScoresBody>(`${url}&to=2026-11-04T12:00:00Z`);
+    expect(until.scores[0]!.points.day).toEqual(['2026-11-02', '2026-11-03']);
   });
 });
 

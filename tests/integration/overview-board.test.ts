@@ -122,6 +122,22 @@ describe('GET /api/overview/board', () => {
     expect(odr.trend.filter((v) => v !== null).length).toBeLessThanOrEqual(DAYS_POLLED + 1);
   });
 
+  it("gives the rating 90 days of the day's score, ending on the newest report", async () => {
+    const all = await board('?pageSize=200');
+    for (const scenario of SCENARIOS) {
+      const reports = served[scenario]!;
+      for (const row of all.rows.filter((r) => r.accountId === ids[scenario])) {
+        const scoreOn = (report: ParsedReport) =>
+          report.marketplaces.find((m) => m.marketplaceId === row.marketplace!.id)?.ahrScore ?? null;
+        expect(row.ahr.trend).toHaveLength(90);
+        expect(row.ahr.trend.at(-1)).toBe(scoreOn(reports.at(-1)!));
+        expect(row.ahr.trend.at(-1)).toBe(row.ahr.score);
+        expect(row.ahr.trend.at(-4)).toBe(scoreOn(reports.at(-2)!));
+        expect(row.ahr.trend.slice(0, -1 - 3 * DAYS_POLLED).every((v) => v === null)).toBe(true);
+      }
+    }
+  });
+
   it('puts suspended first, then at risk closest to a target first', async () => {
     const { rows } = await board('?pageSize=200');
     const rank = { suspended: 0, at_risk: 1, unknown: 2, fine: 3 } as const;

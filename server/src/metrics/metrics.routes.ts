@@ -13,6 +13,7 @@ import {
   OverviewAccount,
   OverviewVersion,
   RangeQuery,
+  SCORE_METRIC,
   Series,
   SeriesQuery,
   StatusChange,
@@ -172,7 +173,8 @@ export const metricsRoutes: FastifyPluginAsyncZod<MetricsRoutesOptions> = async 
       config: { access: 'signed-in' },
       schema: {
         tags: ['metrics'],
-        summary: 'The time series of each metric, with its target, from every source',
+        summary:
+          'The time series of each metric, with its target, and of the Account Health Rating score, from every source',
         description: `Default range: the last ${DEFAULT_SERIES_DAYS} days. At most ${MAX_RANGE_DAYS} days.`,
         params: AccountParams,
         querystring: SeriesQuery,
@@ -183,13 +185,15 @@ export const metricsRoutes: FastifyPluginAsyncZod<MetricsRoutesOptions> = async 
       const account = await accountOrThrow(request.params.id);
       const { from, to } = range(request.query, DEFAULT_SERIES_DAYS);
       const span = (to ?? new Date()).getTime() - from.getTime();
+      const metrics = request.query.metrics;
       const body = await seriesJson(db, {
         accountId: account.id,
         marketplaceIds: request.query.marketplace,
-        metrics: request.query.metrics,
+        metrics,
         from,
         to,
         resolution: request.query.resolution ?? (span > REPORT_RESOLUTION_DAYS * DAY_MS ? 'day' : 'report'),
+        scores: !metrics?.length || metrics.includes(SCORE_METRIC),
       });
       // JSON text of the schema above, written by Postgres (see seriesJson); the tests check it against the schema.
       reply.type('application/json; charset=utf-8').header('vary', 'accept-encoding');

@@ -43,9 +43,13 @@ export const RangeQuery = z.object({
   to: QueryInstant.describe('End of the range; no end if absent'),
 });
 
+/** The name `metrics` takes for the numeric Account Health Rating, whose series is `scores`, not `series`. */
+export const SCORE_METRIC = 'ahr_score';
+
 export const SeriesQuery = RangeQuery.extend({
   metrics: CsvList('metric names').describe(
-    'Metric names, comma-separated (order_defect_rate, late_shipment_rate, ...); every metric if absent',
+    'Metric names, comma-separated (order_defect_rate, late_shipment_rate, ...); every metric if absent. ' +
+      `${SCORE_METRIC} names the Account Health Rating's score (\`scores\`): left out when others are named alone`,
   ),
   resolution: z
     .enum(['report', 'day'])
@@ -190,6 +194,22 @@ export const SeriesPoints = z
   })
   .describe('SeriesPoints');
 
+/** The numeric Account Health Rating of one marketplace, one point a UTC day, as columns, oldest first. */
+export const ScorePoints = z
+  .object({
+    day: column(z.iso.date().describe('UTC day')),
+    capturedAt: column(Instant),
+    score: column(z.number().describe('0-1000')),
+    band: column(
+      z
+        .enum(AHR_BANDS)
+        .nullable()
+        .describe('0-99 critical, 100-199 at risk, 200 and up healthy (stored with the score)'),
+    ),
+    source: column(z.enum(['report', 'data_kiosk'])),
+  })
+  .describe('ScorePoints');
+
 export const Series = z
   .object({
     accountId: z.uuid(),
@@ -208,6 +228,12 @@ export const Series = z
         points: SeriesPoints,
       }),
     ),
+    scores: z
+      .array(z.object({ marketplaceId: z.string(), points: ScorePoints }))
+      .describe(
+        "The Account Health Rating's score per marketplace, one point a day whatever the resolution: the day's " +
+          'last report with a score, else Data Kiosk’s day. Days without a score are left out',
+      ),
   })
   .describe('Series');
 
@@ -255,6 +281,8 @@ export const BOARD_SORTS = [
   ...BOARD_FIGURES,
 ] as const;
 export const TREND_DAYS = 30;
+/** The rating moves slowly (its window is months long): its sparkline looks further back. */
+export const SCORE_TREND_DAYS = 90;
 
 export const BoardQuery = z.object({
   q: z.string().max(200).optional().describe('Text in the account name, seller id or marketplace'),
@@ -336,7 +364,14 @@ export const BoardRow = z.object({
   standing: Standing,
   accountStatus: z.string().nullable(),
   statusSince: Instant.nullable(),
-  ahr: OverviewMarketplace.shape.ahr,
+  ahr: OverviewMarketplace.shape.ahr.extend({
+    trend: z
+      .array(z.number().nullable())
+      .describe(
+        `The score on each of the last ${SCORE_TREND_DAYS} UTC days up to the newest report, oldest first (the ` +
+          "report's, else Data Kiosk's); null where there is none",
+      ),
+  }),
   figures: z
     .array(BoardFigure.nullable())
     .describe(`One per key figure, in the order ${BOARD_FIGURES.join(', ')}`),

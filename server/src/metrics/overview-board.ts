@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import {
   BOARD_FIGURES,
+  SCORE_TREND_DAYS,
   TREND_DAYS,
   type AlertCounts,
   type Board,
@@ -11,7 +12,7 @@ import {
   type Overview,
 } from './metrics.schemas.ts';
 import { figureSubject } from '../alerts/rules.ts';
-import type { recentDailyRates } from './metrics.repository.ts';
+import type { recentDailyRates, recentDailyScores } from './metrics.repository.ts';
 import {
   allowanceUsed,
   isBreached,
@@ -139,6 +140,29 @@ export function trendsFromDailyRows(
   return trends;
 }
 
+const noScores = () => new Array<number | null>(SCORE_TREND_DAYS).fill(null);
+
+/** Each marketplace's daily scores (by `account|marketplace`), as `trendsFromDailyRows` lays out its rates. */
+export function scoreTrends(
+  rows: Awaited<ReturnType<typeof recentDailyScores>>,
+  lastDays: ReadonlyMap<string, string>,
+): Map<string, Array<number | null>> {
+  const trends = new Map<string, Array<number | null>>();
+  for (const r of rows) {
+    const key = `${r.account_id}|${r.marketplace_id}`;
+    const last = lastDays.get(key);
+    if (!last) continue;
+    const trend = noScores();
+    r.days.forEach((day, i) => {
+      const offset = Math.round((Date.parse(last) - Date.parse(day)) / 86_400_000);
+      if (offset >= 0 && offset < SCORE_TREND_DAYS)
+        trend[SCORE_TREND_DAYS - 1 - offset] = r.scores[i] ?? null;
+    });
+    trends.set(key, trend);
+  }
+  return trends;
+}
+
 function pick(figures: readonly Latest[], key: FigureKey): Latest | undefined {
   const spec = FIGURE_SPECS[key];
   const candidates = figures.filter(
@@ -190,6 +214,7 @@ export function boardRows(
   overview: z.infer<typeof Overview>,
   trends: Trends,
   alerts: readonly BoardAlert[] = [],
+  scores: Trends = new Map(),
 ): Row[] {
   const byAccount = group(alerts, (a) => a.accountId);
   const byMarketplace = group(alerts, (a) => `${a.accountId}|${a.marketplaceId}`);
@@ -213,7 +238,7 @@ export function boardRows(
         standing: account.standing,
         accountStatus: null,
         statusSince: null,
-        ahr: { status: null, score: null, band: null },
+        ahr: { status: null, score: null, band: null, trend: noScores() },
         figures: BOARD_FIGURES.map(() => null),
         violations: null,
         closestToTarget: null,
@@ -239,7 +264,7 @@ export function boardRows(
         standing: m.standing,
         accountStatus: m.accountStatus,
         statusSince: m.statusSince,
-        ahr: m.ahr,
+        ahr: { ...m.ahr, trend: scores.get(`${account.id}|${m.marketplaceId}`) ?? noScores() },
         figures,
         // The categories with a violation: the page names the worst, the account page has them all.
         violations: m.policyViolations && {

@@ -3,12 +3,19 @@ import { gzip } from 'node:zlib';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { z } from 'zod';
-import { recentDailyRates } from './metrics.repository.ts';
-import { Overview, TREND_DAYS, type AlertCounts, type BoardRow } from './metrics.schemas.ts';
+import { recentDailyRates, recentDailyScores } from './metrics.repository.ts';
+import {
+  Overview,
+  SCORE_TREND_DAYS,
+  TREND_DAYS,
+  type AlertCounts,
+  type BoardRow,
+} from './metrics.schemas.ts';
 import { buildOverview } from './metrics.service.ts';
 import {
   alertCounts,
   boardRows,
+  scoreTrends,
   TREND_METRICS,
   trendsFromDailyRows,
   type BoardAlert,
@@ -89,12 +96,10 @@ export class OverviewCache {
         if (m.lastReportAt) lastDays.set(`${a.id}|${m.marketplaceId}`, m.lastReportAt.slice(0, 10));
       }
     }
-    const [daily, alerts] = await Promise.all([
-      recentDailyRates(this.db, {
-        accountIds: overview.accounts.map((a) => a.id),
-        metrics: TREND_METRICS,
-        days: TREND_DAYS,
-      }),
+    const accountIds = overview.accounts.map((a) => a.id);
+    const [daily, scores, alerts] = await Promise.all([
+      recentDailyRates(this.db, { accountIds, metrics: TREND_METRICS, days: TREND_DAYS }),
+      recentDailyScores(this.db, { accountIds, days: SCORE_TREND_DAYS }),
       unresolvedAlerts(this.db),
     ]);
     // Validated here, once per build, since the cached bytes bypass the route's serializer.
@@ -107,7 +112,7 @@ export class OverviewCache {
       json,
       gzip: await gzipAsync(json),
       overview,
-      rows: boardRows(overview, trendsFromDailyRows(daily, lastDays), alerts),
+      rows: boardRows(overview, trendsFromDailyRows(daily, lastDays), alerts, scoreTrends(scores, lastDays)),
       alerts: alertCounts(alerts),
     };
     return this.built;

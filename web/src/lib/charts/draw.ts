@@ -12,13 +12,15 @@ import {
   type PointStyle,
 } from 'chart.js';
 import 'chartjs-adapter-date-fns';
-import { percent } from '$lib/format';
+import { count, percent } from '$lib/format';
+import { SCORE_BANDS, SCORE_MAX, type ScoreBand, type ScorePoint } from './score';
 import { higherIsBetter, warningBand, type MetricPoint, type Target, type Tone } from './series';
 
-// The one module that touches chart.js, loaded on demand by Chart.svelte so that no other page carries it. Only
-// what a metric chart uses is registered: the line controller and its elements, linear and time scales, the
+// The one module that touches chart.js, loaded on demand by ChartFrame.svelte so that no other page carries it.
+// Only what a metric chart uses is registered: the line controller and its elements, linear and time scales, the
 // tooltip, and the filler that shades the warning band. An alert's opening is a point of its own dataset (so the
-// tooltip can name it) and a dotted vertical line drawn by a plugin of a few lines, not chartjs-plugin-annotation.
+// tooltip can name it) and a dotted vertical line drawn by a plugin of a few lines, not chartjs-plugin-annotation;
+// the rating's bands are rectangles drawn by another.
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, TimeScale, Tooltip, Filler);
 
@@ -320,6 +322,229 @@ export function drawMetricChart(canvas: HTMLCanvasElement, input: MetricChartInp
       },
     },
     plugins: [alertLines(marks, markColor), drawn],
+  };
+
+  const chart = new Chart(canvas, config);
+  return { destroy: () => chart.destroy() };
+}
+
+// ---- the Account Health Rating's score ----
+
+export interface ScoreChartInput {
+  points: readonly ScorePoint[];
+  /** The range shown, in ms. */
+  from: number;
+  to: number;
+  timeZone: string | undefined;
+  unit: 'day' | 'week' | 'month';
+  describe: (point: ScorePoint) => { title: string; lines: string[] };
+  /** Each band's name on the chart: "Healthy", "At risk", "Critical". */
+  bandLabels: Record<ScoreBand, string>;
+  ondrawn: () => void;
+}
+
+const BAND_STYLE: Record<ScoreBand, PointStyle> = {
+  healthy: 'circle',
+  at_risk: 'triangle',
+  critical: 'rectRot',
+};
+
+/** Ticks on the bands' edges, then every 200 points. */
+const SCORE_TICKS = [0, 100, 200, 400, 600, 800, 1000];
+
+/** Days without a score longer than this break the line rather than draw a slope nobody measured. */
+const SCORE_GAP_MS = 3 * 86_400_000;
+
+/** Where each band's name may go, in points, the first that the line leaves free winning. */
+const LABEL_SPOTS: Record<ScoreBand, number[]> = {
+  critical: [50],
+  at_risk: [150],
+  // Most of the chart: just above its edge, where the other names are, else near its top.
+  healthy: [250, 950],
+};
+
+/**
+ * Amazon's bands as zones behind the grid and the line, each with its name at its edge of the plot, and its edge
+ * as a line in its colour. A name goes where the line does not pass (left, then right; for healthy, low, then
+ * high), so it never hides a score nor is crossed by one. The bands drawn go on the canvas (`data-bands`), so a
+ * test can tell.
+ */
+function scoreBands(labels: Record<ScoreBand, string>, colors: Palette & BandColors): Plugin<'line'> {
+  return {
+    id: 'scoreBands',
+    beforeDraw(chart) {
+      const { ctx, chartArea: area, scales } = chart;
+      const y = scales.y!;
+      const line = chart.getDatasetMeta(0).data.map((p) => ({ x: p.x, y: p.y }));
+      /** Whether the line passes through a box, looked at every 2 px across it. */
+      const crosses = (left: number, right: number, top: number, bottom: number) => {
+        for (let x = left; x <= right; x += 2) {
+          const after = line.findIndex((p) => p.x >= x);
+          if (after === -1) break;
+          const b = line[after]!;
+          const a = line[after - 1] ?? b;
+          const at = b.x === a.x ? b.y : a.y + ((b.y - a.y) * (x - a.x)) / (b.x - a.x);
+          if (at >= top && at <= bottom && (after > 0 || x >= b.x - 4)) return true;
+        }
+        return false;
+      };
+      ctx.save();
+      ctx.font = `600 11px ${colors.font}`;
+      ctx.textBaseline = 'middle';
+      const drawn: string[] = [];
+      for (const { band, from, to } of SCORE_BANDS) {
+        const top = y.getPixelForValue(to);
+        const bottom = y.getPixelForValue(from);
+        ctx.fillStyle = colors.zone[band];
+        ctx.fillRect(area.left, top, area.right - area.left, bottom - top);
+        if (to < SCORE_MAX) {
+          ctx.strokeStyle = colors.edge[band];
+          ctx.lineWidth = 1;
+          ctx.beginPath();
+          ctx.moveTo(area.left, Math.round(top) + 0.5);
+          ctx.lineTo(area.right, Math.round(top) + 0.5);
+          ctx.stroke();
+        }
+        const width = ctx.measureText(labels[band]).width;
+        const spots = LABEL_SPOTS[band].flatMap((points) => {
+          const middle = y.getPixelForValue(points);
+          return [area.left + 6, area.right - 6 - width].map((left) => ({ left, middle }));
+        });
+        const spot =
+          spots.find((s) => !crosses(s.left - 3, s.left + width + 3, s.middle - 8, s.middle + 8)) ??
+          spots[0]!;
+        ctx.fillStyle = colors.edgeText[band];
+        ctx.fillText(labels[band], spot.left, spot.middle);
+        drawn.push(`${band}:${from}-${to}`);
+      }
+      ctx.restore();
+      chart.canvas.dataset.bands = drawn.join(',');
+    },
+  };
+}
+
+interface BandColors {
+  zone: Record<ScoreBand, string>;
+  edge: Record<ScoreBand, string>;
+  edgeText: Record<ScoreBand, string>;
+}
+
+function bandColors(element: HTMLElement): BandColors {
+  const style = getComputedStyle(element);
+  const css = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
+  const good = css('--color-good', '#17703a');
+  const warning = css('--color-warning', '#8a5300');
+  const critical = css('--color-critical', '#b42318');
+  return {
+    // The soft badge colours, so the zones read as the badges of the same bands (and follow dark mode).
+    zone: {
+      healthy: css('--color-good-soft', '#e4f4e9'),
+      at_risk: css('--color-warning-soft', '#fdf1d8'),
+      critical: css('--color-critical-soft', '#fdeceb'),
+    },
+    edge: {
+      healthy: withAlpha(good, 0.6),
+      at_risk: withAlpha(css('--color-warning-mark', '#e0a100'), 0.8),
+      critical: withAlpha(critical, 0.6),
+    },
+    edgeText: { healthy: good, at_risk: warning, critical },
+  };
+}
+
+export function drawScoreChart(canvas: HTMLCanvasElement, input: ScoreChartInput): { destroy(): void } {
+  const { points, from, timeZone, unit, describe, bandLabels, ondrawn } = input;
+  const to = Math.max(input.to, ...points.map((p) => Date.parse(p.capturedAt)));
+  const colors = { ...palette(canvas), ...bandColors(canvas) };
+  const dense = points.length > 60;
+  const dateOf = axisFormat(unit, timeZone);
+  const drawn: Plugin<'line'> = { id: 'drawn', afterRender: () => ondrawn() };
+  const bandColor = (band: ScoreBand | null) =>
+    band === 'critical' ? colors.breached : band === 'at_risk' ? colors.near : colors.line;
+
+  const config: ChartConfiguration<'line', Array<{ x: number; y: number | null }>> = {
+    type: 'line',
+    data: {
+      datasets: [
+        {
+          label: 'Score',
+          data: points.map((p) => ({ x: Date.parse(p.capturedAt), y: p.score })),
+          borderColor: colors.line,
+          backgroundColor: colors.line,
+          borderWidth: 2,
+          pointStyle: points.map((p) => BAND_STYLE[p.band ?? 'healthy']),
+          // The newest score always shows; over a long range only the days below healthy are marked.
+          pointRadius: points.map((p, i) =>
+            i === points.length - 1 ? 4 : p.band === 'healthy' || !p.band ? (dense ? 0 : 3) : dense ? 3 : 4,
+          ),
+          pointHoverRadius: 6,
+          pointBackgroundColor: points.map((p) => bandColor(p.band)),
+          pointBorderColor: colors.surface,
+          pointBorderWidth: 1,
+          segment: {
+            borderColor: (ctx) =>
+              (ctx.p1.parsed.x ?? 0) - (ctx.p0.parsed.x ?? 0) > SCORE_GAP_MS ? 'transparent' : undefined,
+          },
+          tension: 0,
+          clip: 6,
+        },
+      ],
+    },
+    options: {
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      parsing: false,
+      normalized: true,
+      layout: { padding: { right: 8, top: 4 } },
+      font: { family: colors.font },
+      color: colors.text,
+      interaction: { mode: 'nearest', axis: 'x', intersect: false },
+      scales: {
+        x: {
+          type: 'time',
+          min: from,
+          max: to,
+          time: { unit },
+          grid: { color: colors.grid },
+          border: { display: false },
+          ticks: {
+            color: colors.text,
+            maxRotation: 0,
+            autoSkip: true,
+            autoSkipPadding: 16,
+            maxTicksLimit: 7,
+            callback: (value) => dateOf.format(new Date(Number(value))),
+          },
+        },
+        y: {
+          type: 'linear',
+          min: 0,
+          max: SCORE_MAX,
+          afterBuildTicks: (axis) => {
+            axis.ticks = SCORE_TICKS.map((value) => ({ value }));
+          },
+          grid: { color: colors.grid },
+          border: { color: colors.grid },
+          ticks: { color: colors.text, autoSkip: false, callback: (value) => count(Number(value)) },
+        },
+      },
+      plugins: {
+        tooltip: {
+          displayColors: false,
+          callbacks: {
+            title: (items) => {
+              const point = items[0] ? points[items[0].dataIndex] : undefined;
+              return point ? describe(point).title : '';
+            },
+            label: (item) => {
+              const point = points[item.dataIndex];
+              return point ? describe(point).lines : '';
+            },
+          },
+        },
+      },
+    },
+    plugins: [scoreBands(bandLabels, colors), drawn],
   };
 
   const chart = new Chart(canvas, config);
