@@ -93,7 +93,12 @@ describe("connecting through Amazon's consent page", () => {
     const served = await fetch(
       `${simulatorUrl}/_sim/accounts/${connectedSellerId}/data-kiosk?startDate=${from}&endDate=${to}`,
     );
-    const rows = ((await served.json()) as { rows: { startDate: string }[] }).rows;
+    type Figure = { value: number } | null;
+    const rows = (
+      (await served.json()) as {
+        rows: { startDate: string; totals: { accountHealth: { accountHealthRatingScore: Figure } } }[];
+      }
+    ).rows;
     expect(rows.length).toBe(730);
 
     await page.goto(at(`/accounts/${accountId}?days=730`));
@@ -121,6 +126,19 @@ describe("connecting through Amazon's consent page", () => {
     expect(Math.abs(Date.parse(oldest ?? '') - Date.parse(`${from}T00:00:00Z`))).toBeLessThanOrEqual(
       2 * 86_400_000,
     );
+
+    // The numeric rating over the same two years, each Data Kiosk day the score the simulator served.
+    const scores = page.getByTestId('score-chart');
+    await expect.poll(() => scores.getAttribute('data-drawn')).toBe('true');
+    expect(Number(await scores.getAttribute('data-points'))).toBeGreaterThanOrEqual(rows.length - 2);
+    for (const row of [rows[0]!, rows[Math.floor(rows.length / 2)]!]) {
+      const cell = scores
+        .getByTestId('score-table')
+        .locator(`tr[data-day="${row.startDate}"] td[data-score]`);
+      expect(await cell.getAttribute('data-score')).toBe(
+        String(row.totals.accountHealth.accountHealthRatingScore?.value),
+      );
+    }
     await checkPage(page, 'account-two-years');
   }, 240_000);
 
