@@ -110,6 +110,20 @@ function arrived(days: readonly number[], day: number): number {
   return days.filter((d) => d <= day).length;
 }
 
+/**
+ * How a seller's rating wandered before its story began (day 0): slow swings of a few dozen points, as complaints
+ * arrive and age out of Amazon's windows, fading to nothing over the last month so the story starts where its
+ * days say. Without it two years of history would be one flat line.
+ */
+function scoreBefore(day: number, ...key: (string | number)[]): number {
+  if (day >= 0) return 0;
+  const fade = Math.min(1, -day / 30);
+  const phase = 2 * Math.PI * unitFor(...key, 'phase');
+  const swing =
+    22 * Math.sin((2 * Math.PI * day) / 173 + phase) + 9 * Math.sin((2 * Math.PI * day) / 47 + 2 * phase);
+  return Math.round(fade * swing);
+}
+
 function healthyModel(ctx: ScenarioContext): ShopModel {
   const scale = shopScale(ctx);
   const id = [ctx.sellerId, ctx.marketplace.id];
@@ -127,7 +141,11 @@ function healthyModel(ctx: ScenarioContext): ShopModel {
     onTimeRate: (d) => (eu ? 0.985 : 0.96) + 0.006 * noiseFor(...id, 'otd', d),
     policy: () => zeroPolicy(),
     policyViolationWarnings: () => 0,
-    ahr: (d) => ({ status: 'GREAT', score: baseScore + Math.round(4 * noiseFor(...id, 'ahr', d)) }),
+    ahr: (d) => ({
+      status: 'GREAT',
+      // A healthy seller's past stays healthy, however low in the band it sits.
+      score: Math.max(205, baseScore + scoreBefore(d, ...id)) + Math.round(4 * noiseFor(...id, 'ahr', d)),
+    }),
     accountStatus: () => 'NORMAL',
     warningStates: () => [],
     hasSuspendedListings: () => false,
@@ -173,11 +191,12 @@ const IP_LISTING = [13] as const;
 
 function ipComplaintsModel(ctx: ScenarioContext): ShopModel {
   const base = healthyModel(ctx);
+  const id = [ctx.sellerId, ctx.marketplace.id];
   const score = (d: number): number => {
     const penalty =
       35 * arrived(IP_RECEIVED, d) + 50 * arrived(IP_SUSPECTED, d) + 20 * arrived(IP_LISTING, d);
     const recovery = d > 45 ? 6 * (d - 45) : 0;
-    return Math.min(380, Math.max(0, 380 - penalty + recovery));
+    return Math.min(380, Math.max(0, 380 - penalty + recovery)) + scoreBefore(d, ...id);
   };
   return {
     ...base,
@@ -222,7 +241,7 @@ function suspensionModel(ctx: ScenarioContext): ShopModel {
     for (const [key, count] of Object.entries(policy(d))) {
       penalty += (SUSPENSION_PENALTY[key as PolicyKey] ?? 0) * count;
     }
-    return Math.max(40, 260 - penalty);
+    return Math.max(40, 260 - penalty) + scoreBefore(d, ...id);
   };
   const selling = (d: number): boolean => d < DEACTIVATION_DAY;
   const scale = shopScale(ctx);
