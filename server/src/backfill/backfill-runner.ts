@@ -264,8 +264,10 @@ export class BackfillRunner {
     }
     // Cleared by a callback, which always runs after this assignment: a pass that ends without waiting on
     // anything (no free slot) must not leave its finished promise here, or every later dispatch would wait on it.
+    // A dispatch asked for between the last pass and this callback is not lost: it runs now.
     this.dispatching = this.dispatchPasses().finally(() => {
       this.dispatching = undefined;
+      if (this.redispatch) void this.dispatch();
     });
     return this.dispatching;
   }
