@@ -356,8 +356,9 @@ export async function seriesJson(
       select * from metric_snapshots m where m.snapshot_id = s.id ${metrics}
     ) m`;
   // The rating's score, one point a day at any resolution (the score moves at most daily): the day's report where
-  // it carries a score, else Data Kiosk's day, which is also how an account whose reports have no score (docs/
-  // report-formats.md) still gets one. Each day is found by its `daily_snapshots` key, as the daily series above.
+  // it carries a score, else Data Kiosk's day, which is also how an account whose reports have no score (see
+  // docs/report-formats.md) still gets one. Each day is found by its `daily_snapshots` key, as the daily series
+  // above.
   const scoreDays = sql`select distinct on (s.marketplace_id, s.day) s.marketplace_id, s.day, h.captured_at,
       h.ahr_score, h.ahr_band, s.source
     from daily_snapshots s join health_snapshots h on h.id = s.snapshot_id
