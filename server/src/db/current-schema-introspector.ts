@@ -16,7 +16,8 @@ import {
 // pg_get_serial_sequence(name) on each: those look the name up again, so a schema another session drops during
 // the scan fails the whole query with "schema … does not exist" (seen with one schema per test file; any
 // database shared with another application can do the same). This one reads the current schema only, and only
-// by oid, which a concurrent drop cannot make fail.
+// by oid, which a concurrent drop cannot make fail. Nor does it open any table (pg_get_expr would, and wait behind
+// a lock someone holds on it): it reads the catalogs alone.
 
 const KYSELY_TABLES = ['kysely_migration', 'kysely_migration_lock'];
 
@@ -47,15 +48,16 @@ export class CurrentSchemaIntrospector implements DatabaseIntrospector {
     const { rows } = await sql<ColumnRow & { schema: string }>`
       select ns.nspname as schema, c.relname as table, c.relkind as kind, a.attname as column,
         t.typname as type, tns.nspname as type_schema, a.attnotnull as not_null, a.atthasdef as has_default,
-        (a.attidentity <> '' or coalesce(pg_catalog.pg_get_expr(d.adbin, d.adrelid) like 'nextval(%', false))
-          as serial,
+        (a.attidentity <> '' or exists (select 1 from pg_catalog.pg_depend dep
+          join pg_catalog.pg_class seq on seq.oid = dep.objid and seq.relkind = 'S'
+          where dep.refclassid = 'pg_catalog.pg_class'::regclass and dep.refobjid = c.oid
+            and dep.refobjsubid = a.attnum and dep.classid = 'pg_catalog.pg_class'::regclass and dep.deptype in ('a', 'i'))) as serial,
         pg_catalog.col_description(c.oid, a.attnum) as comment
       from pg_catalog.pg_class c
       join pg_catalog.pg_namespace ns on ns.oid = c.relnamespace
       left join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
       left join pg_catalog.pg_type t on t.oid = a.atttypid
       left join pg_catalog.pg_namespace tns on tns.oid = t.typnamespace
-      left join pg_catalog.pg_attrdef d on d.adrelid = c.oid and d.adnum = a.attnum
       where c.relnamespace = (select oid from pg_catalog.pg_namespace where nspname = current_schema())
         and c.relkind in ('r', 'v', 'p')
       order by c.relname, a.attnum`.execute(this.db);
