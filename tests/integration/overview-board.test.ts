@@ -54,7 +54,76 @@ beforeAll(async () => {
     sim.state.advanceClock({ days: 3 });
     await pollAll();
   }
+  await storeKioskDays();
 });
+
+/** Data Kiosk's seller-fulfilled ODR (no window named) on the days stored here, for the healthy seller. */
+const KIOSK_ODR: Record<string, number> = {};
+let kioskMarketplace = '';
+
+/**
+ * Data Kiosk days of the healthy seller, as a backfill stores them: the two days between its last two reports, and
+ * the last report's own day, where the report must win.
+ */
+async function storeKioskDays(): Promise<void> {
+  const am = await t.db
+    .selectFrom('account_marketplaces')
+    .select(['marketplace_id', 'last_report_at'])
+    .where('account_id', '=', ids.healthy!)
+    .orderBy('marketplace_id')
+    .executeTakeFirstOrThrow();
+  kioskMarketplace = am.marketplace_id;
+  const newest = Date.UTC(
+    am.last_report_at!.getUTCFullYear(),
+    am.last_report_at!.getUTCMonth(),
+    am.last_report_at!.getUTCDate(),
+  );
+  for (const back of [0, 1, 2]) {
+    const day = new Date(newest - back * 86_400_000).toISOString().slice(0, 10);
+    const capturedAt = new Date(`${day}T23:59:59Z`);
+    const snapshot = await t.db
+      .insertInto('health_snapshots')
+      .values({
+        account_id: ids.healthy!,
+        marketplace_id: am.marketplace_id,
+        captured_at: capturedAt,
+        source: 'data_kiosk',
+        granularity: 'day',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    KIOSK_ODR[day] = 0.0071 + back / 1000;
+    await t.db
+      .insertInto('metric_snapshots')
+      .values({
+        snapshot_id: snapshot.id,
+        metric: 'order_defect_rate',
+        channel: 'mfn',
+        window_days: null,
+        rate: KIOSK_ODR[day]!,
+        numerator: null,
+        denominator: null,
+        status: null,
+        target_value: null,
+        target_condition: null,
+        window_from: null,
+        window_to: null,
+        parts: null,
+      })
+      .execute();
+    await t.db
+      .insertInto('daily_snapshots')
+      .values({
+        account_id: ids.healthy!,
+        marketplace_id: am.marketplace_id,
+        source: 'data_kiosk',
+        day,
+        snapshot_id: snapshot.id,
+        captured_at: capturedAt,
+      })
+      .execute();
+  }
+}
 afterAll(async () => {
   await app?.close();
   await sim?.close();
@@ -120,6 +189,22 @@ describe('GET /api/overview/board', () => {
     expect([rateOn(reports[1]!), rateOn(reports[0]!)]).toContain(firstDay);
     expect(odr.trend.filter((v) => v !== null).length).toBeGreaterThanOrEqual(DAYS_POLLED);
     expect(odr.trend.filter((v) => v !== null).length).toBeLessThanOrEqual(DAYS_POLLED + 1);
+  });
+
+  it("fills a day without a report with Data Kiosk's figure, and keeps the report's where both have the day", async () => {
+    const all = await board('?pageSize=200');
+    const row = all.rows.find((r) => r.accountId === ids.healthy && r.marketplace?.id === kioskMarketplace)!;
+    const odr = row.figures[FIGURE_KEYS.indexOf('odr_mfn')]!;
+    const days = Object.keys(KIOSK_ODR).sort();
+    const reported = served
+      .healthy!.at(-1)!
+      .marketplaces.find((m) => m.marketplaceId === row.marketplace!.id)!;
+    const reportRate = reported.rates.find(
+      (r) => r.metric === 'order_defect_rate' && r.channel === 'mfn',
+    )!.rate;
+    expect(odr.trend.at(-1)).toBe(fourDigits(reportRate));
+    expect(odr.trend.at(-2)).toBe(fourDigits(KIOSK_ODR[days[1]!]!));
+    expect(odr.trend.at(-3)).toBe(fourDigits(KIOSK_ODR[days[0]!]!));
   });
 
   it("gives the rating 90 days of the day's score, ending on the newest report", async () => {

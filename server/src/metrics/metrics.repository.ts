@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { DB, PolicyFigure, SnapshotGranularity, SnapshotSource } from '../db/schema.ts';
 import type { MarketplaceHealth, ReportingWindow } from '../reports/types.ts';
 
@@ -300,6 +300,18 @@ export const DATA_KIOSK_WINDOWS: Readonly<Record<string, number>> = {
 };
 
 /**
+ * A figure's window (`m.window_days`) where it names one; a Data Kiosk day names none, and continues the report's
+ * figure whose window it follows (docs/data-kiosk.md), so both draw one line.
+ */
+function windowOfDay(source: RawBuilder<unknown>) {
+  return sql<number | null>`coalesce(m.window_days, case when ${source} = 'data_kiosk' then (case m.metric
+      ${sql.join(
+        Object.entries(DATA_KIOSK_WINDOWS).map(([metric, days]) => sql`when ${metric} then ${days}::int`),
+        sql` `,
+      )} end) end)`;
+}
+
+/**
  * The series of one account in a time range as the API's JSON text (see `Series` in metrics.schemas.ts), built
  * by Postgres (instants as its JSON writes them: ISO 8601 with an offset): a year of figures is tens of thousands
  * of values, which Postgres aggregates in a few milliseconds while parsing them into rows and back into JSON would
@@ -344,11 +356,7 @@ export async function seriesJson(
   // Lateral, so each snapshot's figures are looked up by its id rather than hashing the figure table.
   // A Data Kiosk day names no window: it continues the report's figure whose window it follows
   // (docs/data-kiosk.md), so both draw one line.
-  const windowDays = sql`coalesce(m.window_days, case when s.source = 'data_kiosk' then (case m.metric
-      ${sql.join(
-        Object.entries(DATA_KIOSK_WINDOWS).map(([metric, days]) => sql`when ${metric} then ${days}::int`),
-        sql` `,
-      )} end) end)`;
+  const windowDays = windowOfDay(sql.ref('s.source'));
   const figures = sql`select s.marketplace_id, s.captured_at, s.source, s.granularity, m.metric, m.channel,
       ${windowDays} as window_days, m.rate, m.numerator, m.denominator, m.status, m.target_value, m.target_condition,
       m.window_from, m.window_to, m.parts
@@ -423,6 +431,7 @@ export async function seriesJson(
 /**
  * Each account's daily figures of the given metrics over the `days` UTC days up to its marketplace's newest
  * report (Amazon's clock, which a simulator may run ahead of ours), oldest first: the overview's sparklines.
+ * A day without a report takes Data Kiosk's figure, so an account connected today has its lines at once.
  */
 export async function recentDailyRates(
   db: Db,
@@ -437,14 +446,18 @@ export async function recentDailyRates(
     window_days: number | null;
     day: string;
     rate: number | null;
-  }>`select d.account_id, d.marketplace_id, m.metric, m.channel, m.window_days, d.day::text as day, m.rate
+  }>`select d.account_id, d.marketplace_id, m.metric, m.channel, ${windowOfDay(sql.ref('d.source'))} as window_days,
+      d.day::text as day, m.rate
     from account_marketplaces am
     join daily_snapshots d on d.account_id = am.account_id and d.marketplace_id = am.marketplace_id
-      and d.source = 'report'
+      and d.source in ('report', 'data_kiosk')
       and d.day > (am.last_report_at at time zone 'UTC')::date - ${query.days}::int
     join metric_snapshots m on m.snapshot_id = d.snapshot_id and m.metric in (${sql.join([...query.metrics])})
     where am.account_id in (${sql.join(query.accountIds)}) and am.last_report_at is not null
-    order by d.account_id, d.marketplace_id, m.metric, m.channel, m.window_days, d.day`.execute(db);
+      and not (d.source = 'data_kiosk' and exists (select 1 from daily_snapshots r
+        where r.account_id = d.account_id and r.marketplace_id = d.marketplace_id and r.source = 'report'
+          and r.day = d.day))
+    order by d.account_id, d.marketplace_id, m.metric, m.channel, window_days, d.day`.execute(db);
   return rows;
 }
 
