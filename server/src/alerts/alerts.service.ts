@@ -22,30 +22,15 @@ import {
   type AlertSettings,
   type Condition,
   type RuleName,
-  type Severity,
 } from './rules.ts';
+import type { AlertEvent, AlertEventType } from './alert-event.ts';
 
 // The alert lifecycle, modelled on Alertmanager: an alert is keyed by what it is about (account, marketplace, rule,
 // subject), so a condition that holds report after report stays one alert, refreshed as its figures move and
 // escalated when it worsens; it resolves by itself on the first evaluation that no longer shows it. Every change
 // is an event in the alert's history, written in the same transaction as the alert.
 
-export type AlertEventType = 'opened' | 'updated' | 'escalated' | 'resolved';
-
-export interface AlertEvent {
-  eventId: string;
-  alertId: string;
-  event: AlertEventType;
-  accountId: string;
-  marketplaceId: string;
-  rule: RuleName;
-  subject: string;
-  severity: Severity;
-  title: string;
-  details: Record<string, unknown>;
-  /** The capture time of the report that caused it (Amazon's clock), or the evaluation's time for monitoring. */
-  at: Date;
-}
+export type { AlertEvent, AlertEventType };
 
 type Tx = Transaction<DB>;
 

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { DB, OutboxKind } from '../db/schema.ts';
-import type { AlertEvent } from '../alerts/alerts.service.ts';
+import type { AlertEvent } from '../alerts/alert-event.ts';
 import { MARKETPLACES } from '../spapi/marketplaces.ts';
 import type { AlertMessage } from './render/model.ts';
 import {

@@ -7,7 +7,7 @@ import { compactGraphQL } from './graphql.ts';
 import type { Reply } from './http-kit.ts';
 import { amazonError, invalidInput, isRecord, json, parseJson } from './http-kit.ts';
 import { checkQuery } from './seller-analytics.ts';
-import type { SpApiContext, SpApiRoute } from './sp-api.routes.ts';
+import type { SpApiContext, SpApiRoute } from './sp-api-context.ts';
 import type { DataKioskOperation } from './usage-plans.ts';
 
 const QUERIES = '/dataKiosk/2023-11-15/queries';

@@ -4,28 +4,15 @@
 
 import { DATA_KIOSK_HANDLERS, matchDataKioskRoute } from './data-kiosk.routes.ts';
 import type { DemoAccount } from './demo-accounts.ts';
-import type { DocumentUrlSigner } from './document-urls.ts';
-import type { Reply, SimRequest } from './http-kit.ts';
+import type { Reply } from './http-kit.ts';
 import { invalidInput, isRecord, json, notFound, parseJson } from './http-kit.ts';
 import { marketplaceInfo } from './marketplaces.ts';
 import { PROCESSING_STATUSES } from './report-store.ts';
 import type { ReportFilter } from './report-store.ts';
 import { isScenarioName, marketplaceFigures } from './scenarios.ts';
+import type { SpApiContext, SpApiRoute } from './sp-api-context.ts';
 import type { SimulatorState } from './state.ts';
 import type { SpApiOperation } from './usage-plans.ts';
-
-export interface SpApiContext {
-  state: SimulatorState;
-  signer: DocumentUrlSigner;
-  sellerId: string;
-  req: SimRequest;
-  params: Record<string, string>;
-}
-
-export interface SpApiRoute {
-  operation: SpApiOperation;
-  params: Record<string, string>;
-}
 
 const REPORTS = '/reports/2021-06-30/reports';
 const DOCUMENTS = '/reports/2021-06-30/documents/';
