@@ -174,6 +174,47 @@ function axisFormat(unit: MetricChartInput['unit'], timeZone: string | undefined
   );
 }
 
+/** What every chart here shares: drawn at once, sized by its box, data already in x/y form, one font. */
+function chartBase(colors: Palette) {
+  return {
+    animation: false,
+    responsive: true,
+    maintainAspectRatio: false,
+    parsing: false,
+    normalized: true,
+    layout: { padding: { right: 8, top: 4 } },
+    font: { family: colors.font },
+    color: colors.text,
+    interaction: { mode: 'nearest', axis: 'x', intersect: false },
+  } as const;
+}
+
+/** The time axis of a chart from `from` to `to`, a few dates along it in the viewer's format. */
+function timeAxis(
+  from: number,
+  to: number,
+  unit: MetricChartInput['unit'],
+  colors: Palette,
+  dateOf: Intl.DateTimeFormat,
+) {
+  return {
+    type: 'time',
+    min: from,
+    max: to,
+    time: { unit },
+    grid: { color: colors.grid },
+    border: { display: false },
+    ticks: {
+      color: colors.text,
+      maxRotation: 0,
+      autoSkip: true,
+      autoSkipPadding: 16,
+      maxTicksLimit: 7,
+      callback: (value: number | string) => dateOf.format(new Date(Number(value))),
+    },
+  } as const;
+}
+
 export function drawMetricChart(canvas: HTMLCanvasElement, input: MetricChartInput): { destroy(): void } {
   const { points, from, target, timeZone, unit, describe, ondrawn } = input;
   const to = Math.max(input.to, ...points.map((p) => Date.parse(p.capturedAt)));
@@ -267,32 +308,9 @@ export function drawMetricChart(canvas: HTMLCanvasElement, input: MetricChartInp
       ],
     },
     options: {
-      animation: false,
-      responsive: true,
-      maintainAspectRatio: false,
-      parsing: false,
-      normalized: true,
-      layout: { padding: { right: 8, top: 4 } },
-      font: { family: colors.font },
-      color: colors.text,
-      interaction: { mode: 'nearest', axis: 'x', intersect: false },
+      ...chartBase(colors),
       scales: {
-        x: {
-          type: 'time',
-          min: from,
-          max: to,
-          time: { unit },
-          grid: { color: colors.grid },
-          border: { display: false },
-          ticks: {
-            color: colors.text,
-            maxRotation: 0,
-            autoSkip: true,
-            autoSkipPadding: 16,
-            maxTicksLimit: 7,
-            callback: (value) => dateOf.format(new Date(Number(value))),
-          },
-        },
+        x: timeAxis(from, to, unit, colors, dateOf),
         y: {
           type: 'linear',
           ...y,
@@ -490,32 +508,9 @@ export function drawScoreChart(canvas: HTMLCanvasElement, input: ScoreChartInput
       ],
     },
     options: {
-      animation: false,
-      responsive: true,
-      maintainAspectRatio: false,
-      parsing: false,
-      normalized: true,
-      layout: { padding: { right: 8, top: 4 } },
-      font: { family: colors.font },
-      color: colors.text,
-      interaction: { mode: 'nearest', axis: 'x', intersect: false },
+      ...chartBase(colors),
       scales: {
-        x: {
-          type: 'time',
-          min: from,
-          max: to,
-          time: { unit },
-          grid: { color: colors.grid },
-          border: { display: false },
-          ticks: {
-            color: colors.text,
-            maxRotation: 0,
-            autoSkip: true,
-            autoSkipPadding: 16,
-            maxTicksLimit: 7,
-            callback: (value) => dateOf.format(new Date(Number(value))),
-          },
-        },
+        x: timeAxis(from, to, unit, colors, dateOf),
         y: {
           type: 'linear',
           min: 0,
