@@ -14,6 +14,7 @@ import * as authorizedAt from './2026_12_04_0300_authorized_at.ts';
 import * as caseWorkspace from './2026_12_04_0400_case_workspace.ts';
 import * as dataKioskBackfill from './2026_12_04_0500_data_kiosk_backfill.ts';
 import * as backfillDemoTrigger from './2026_12_04_1000_backfill_demo_trigger.ts';
+import * as backfillFinishedIndex from './2026_12_04_1400_backfill_finished_index.ts';
 
 // Listed by hand rather than read from the folder, so the same set runs under tsx, Vitest and any bundler.
 // Names sort in the order they must run; add each new migration here.
@@ -33,6 +34,7 @@ export const migrations: Record<string, Migration> = {
   '2026_12_04_0400_case_workspace': caseWorkspace,
   '2026_12_04_0500_data_kiosk_backfill': dataKioskBackfill,
   '2026_12_04_1000_backfill_demo_trigger': backfillDemoTrigger,
+  '2026_12_04_1400_backfill_finished_index': backfillFinishedIndex,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -64,6 +64,12 @@ async function jobEnded(accountId: string, timeoutMs = 15_000): Promise<Job> {
   }
 }
 
+async function overviewVersion(): Promise<string> {
+  const res = await app.inject({ method: 'GET', url: '/api/overview/version' });
+  expect(res.statusCode, res.body).toBe(200);
+  return (res.json() as { version: string }).version;
+}
+
 type Row = Record<string, unknown>;
 
 /** What the simulator serves for these days (the control API runs the same query as createQuery would). */
@@ -363,10 +369,14 @@ describe('a seller without the analytics role', () => {
 describe('the daily query', () => {
   it('asks again for the last days of each account once a day', async () => {
     await sql`update backfill_jobs set created_at = now() - interval '2 days'`.execute(t.db);
+    const before = await overviewVersion();
     const queued = await app.backfill.queueDaily();
     expect(queued).toBe(2);
     const drift = await jobEnded(ids.drift!);
     expect(drift).toMatchObject({ status: 'done', trigger: 'daily', daysTotal: 7 });
+    // The overview draws Data Kiosk's days (the rating's 90-day line): a job that stored some changes its version,
+    // so the open dashboards fetch it again instead of waiting for the cache to age.
+    expect(await overviewVersion()).not.toBe(before);
     expect(await app.backfill.queueDaily()).toBe(0);
   });
 });

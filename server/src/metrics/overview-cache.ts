@@ -125,6 +125,8 @@ export class OverviewCache {
    * its poll; people acknowledge and resolve them), so the unresolved ones count as well: their number, and the sum
    * of their last changes, which moves whenever one opens, changes or resolves. The newest change alone would not
    * do: the engine dates a change by the evaluation's clock, which need not be later than the newest one there.
+   * The rating's and the figures' lines take Data Kiosk's days, so a history job that stored some counts when it
+   * ends (a job under way shows on the next rebuild, at most MAX_AGE_MS later).
    */
   private async version(): Promise<string> {
     const { rows } = await sql<{
@@ -133,15 +135,17 @@ export class OverviewCache {
       snapshot: string | null;
       alerts: string;
       alerts_sum: string | null;
+      history: Date | null;
     }>`select
         (select count(*) from seller_accounts) as n,
         (select max(updated_at) from seller_accounts) as at,
         (select max(latest_snapshot_id) from account_marketplaces) as snapshot,
-        a.n as alerts, a.sum as alerts_sum
+        a.n as alerts, a.sum as alerts_sum,
+        (select max(finished_at) from backfill_jobs where lines_stored > 0) as history
       from (select count(*) as n, sum(extract(epoch from updated_at)) as sum
         from alerts where state in ('open', 'acknowledged')) a`.execute(this.db);
     const r = rows[0];
-    return `${r?.n}:${r?.at?.getTime() ?? 0}:${r?.snapshot ?? 0}:${r?.alerts ?? 0}.${r?.alerts_sum ?? 0}`;
+    return `${r?.n}:${r?.at?.getTime() ?? 0}:${r?.snapshot ?? 0}:${r?.alerts ?? 0}.${r?.alerts_sum ?? 0}:${r?.history?.getTime() ?? 0}`;
   }
 }
 
