@@ -230,4 +230,32 @@ describe('the overview', () => {
     expect((await shownRows(page)).map((r) => r.accountId)).toEqual(board.rows.map((r) => r.accountId));
     await checkPage(page, 'overview-sorted');
   });
+
+  it('keeps a search typed while the board updates itself', async () => {
+    const page = await signedInPage();
+    // Every check finds a new version, so each one (every 5 s) reloads the board, and the search's own load is
+    // held 7 s, so that a check falls while it runs: the reload must not take the search's place.
+    const checks: number[] = [];
+    let held: { from: number; to: number } | undefined;
+    await page.route('**/api/overview/version', (route) => {
+      checks.push(Date.now());
+      return route.fulfill({ json: { version: `changed-${checks.length}` } });
+    });
+    await page.route(/__data\.json\?(.*&)?q=/, async (route) => {
+      const from = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, 7_000));
+      held ??= { from, to: Date.now() };
+      await route.continue();
+    });
+    await page.getByLabel('Search').fill(seller('healthy').sellerId);
+    await page.waitForURL(/q=/, { timeout: 20_000 });
+    await expect
+      .poll(async () => new Set((await shownRows(page)).map((r) => r.accountId)))
+      .toEqual(new Set([ids.healthy]));
+    expect(
+      checks.some((t) => t > held!.from && t < held!.to),
+      'a check while the search loaded',
+    ).toBe(true);
+    expect(await page.getByLabel('Search').inputValue()).toBe(seller('healthy').sellerId);
+  });
 });

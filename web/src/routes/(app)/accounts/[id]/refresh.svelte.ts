@@ -1,6 +1,6 @@
-import { invalidateAll } from '$app/navigation';
 import { api, ApiError, problemOf, type PollRunInfo, type RefreshQueued } from '$lib/api';
 import { change } from '$lib/changes';
+import { reloadUnlessNavigating } from '$lib/reload';
 
 // "Refresh now": asks the API to poll the account, follows the run every second through its phases, then
 // reloads the page's data so the charts, tables and poll history include it. The page owns it, so the button can
@@ -107,7 +107,7 @@ export class Refresh {
       }
       // The new figures first, then the result: the page says "done" once it shows them.
       try {
-        await invalidateAll();
+        await reloadUnlessNavigating();
       } catch (error) {
         this.problem = `The poll ended, but the page could not be reloaded: ${problemOf(error)}`;
       }
