@@ -38,6 +38,9 @@ async function signedInPage(width: number = WIDTHS.desktop): Promise<Page> {
   const page = await newPage(width, { cookies });
   await page.goto(at('/'));
   await page.getByTestId('board').waitFor();
+  // The filters act through the page's script: typed before it runs, a search would go nowhere. "Refresh all"
+  // is enabled once it does.
+  await expect.poll(() => page.getByRole('button', { name: 'Refresh all' }).isEnabled()).toBe(true);
   return page;
 }
 
