@@ -354,8 +354,6 @@ export async function seriesJson(
             and not (s.source = 'data_kiosk'
               and ${reportHasDay(sql`(s.captured_at at time zone 'UTC')::date`)})`;
   // Lateral, so each snapshot's figures are looked up by its id rather than hashing the figure table.
-  // A Data Kiosk day names no window: it continues the report's figure whose window it follows
-  // (docs/data-kiosk.md), so both draw one line.
   const windowDays = windowOfDay(sql.ref('s.source'));
   const figures = sql`select s.marketplace_id, s.captured_at, s.source, s.granularity, m.metric, m.channel,
       ${windowDays} as window_days, m.rate, m.numerator, m.denominator, m.status, m.target_value, m.target_condition,

@@ -5,10 +5,9 @@ import { navigating } from '$app/state';
  * Reloads the page's data in the background (the live board, a poll that ended), unless the user is going
  * somewhere: SvelteKit lets an invalidation take over a navigation under way, so a search typed while the board
  * refreshed used to be dropped, the address and the rows left as they were. The navigation's own load reads
- * fresh data anyway. Says whether it reloaded.
+ * fresh data anyway.
  */
-export async function reloadUnlessNavigating(dependency?: `app:${string}`): Promise<boolean> {
-  if (navigating.to) return false;
+export async function reloadUnlessNavigating(dependency?: `app:${string}`): Promise<void> {
+  if (navigating.to) return;
   await (dependency ? invalidate(dependency) : invalidateAll());
-  return true;
 }
